@@ -1,0 +1,17 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    reporters: ['default', ['json', { outputFile: '.vitest-reports/results.json' }]],
+    coverage: {
+      provider: 'v8',
+      include: ['lib/core/**/*.ts', 'lib/clerk/**/*.ts'],
+      reporter: ['text-summary'],
+      thresholds: { lines: 95 },
+    },
+  },
+});

@@ -1,0 +1,75 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Context } from 'aws-lambda';
+import { createSecretStore } from '../lib/aws/createSecretStore.ts';
+import { type Clock, realSleep, type Sleep, systemClock } from '../lib/Clock.ts';
+import { createClerkClient } from '../lib/clerk/ClerkClient.ts';
+import type { StepOutcome } from '../lib/core/RotationContext.ts';
+import { parseFunctionSettings } from '../lib/core/rotationSettings.ts';
+import { runRotationStep } from '../lib/core/runRotationStep.ts';
+import { createJsonLogger, parseLogLevel } from '../lib/Logger.ts';
+
+/** The event Secrets Manager sends; @types/aws-lambda's lacks RotationToken. */
+export interface SecretsManagerRotationEvent {
+  Step: 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
+  SecretId: string;
+  ClientRequestToken: string;
+  RotationToken?: string;
+}
+
+export interface RotationHandlerDeps {
+  readonly secretsManager: SecretsManagerClient;
+  readonly fetch: typeof fetch;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly clock?: Clock;
+  readonly sleep?: Sleep;
+  readonly writeLog?: (line: string) => void;
+  /** Time kept back from the Lambda's remaining time for logging and returning. @default 3000 */
+  readonly safetyMarginMs?: number;
+}
+
+export type RotationHandler = (
+  event: SecretsManagerRotationEvent | unknown,
+  context: Pick<Context, 'invokedFunctionArn' | 'getRemainingTimeInMillis'>,
+) => Promise<StepOutcome>;
+
+/** Wires the real clients to the rotation core. Everything is injected so tests and the local stack reuse it. */
+export function createRotationHandler(deps: RotationHandlerDeps): RotationHandler {
+  const clock = deps.clock ?? systemClock;
+  const sleep = deps.sleep ?? realSleep;
+  const logger = createJsonLogger({ clock, write: deps.writeLog, level: parseLogLevel(deps.env.LOG_LEVEL) });
+  const store = createSecretStore(deps.secretsManager);
+
+  return async (event, context) => {
+    const deadline = clock.now() + context.getRemainingTimeInMillis() - (deps.safetyMarginMs ?? 3_000);
+    let functionSettings: ReturnType<typeof parseFunctionSettings>;
+    try {
+      functionSettings = parseFunctionSettings(deps.env);
+    } catch (error) {
+      logger.error((error as Error).message, { outcome: 'failed', errorCode: 'CONFIG_INVALID' });
+      throw error;
+    }
+    const clerk = createClerkClient({
+      fetch: deps.fetch,
+      apiUrl: functionSettings.clerkApiUrl,
+      clock,
+      sleep,
+      deadline,
+    });
+    return runRotationStep(
+      { store, clerk, clock, sleep, logger },
+      { event, invokedFunctionArn: context.invokedFunctionArn, functionSettings, deadline },
+    );
+  };
+}
+
+let defaultHandler: RotationHandler | undefined;
+
+/** The Lambda entry point: clients are created once per container, on the first invocation. */
+export const handler: RotationHandler = (event, context) => {
+  defaultHandler ??= createRotationHandler({
+    secretsManager: new SecretsManagerClient({}),
+    fetch: globalThis.fetch,
+    env: process.env,
+  });
+  return defaultHandler(event, context);
+};

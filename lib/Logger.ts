@@ -1,0 +1,110 @@
+import type { Clock } from './Clock.ts';
+
+/** The fixed keys of every log line; absent values are written as null so every line has the same shape. */
+export interface LogFields {
+  step?: string | undefined;
+  secretArn?: string | undefined;
+  versionId?: string | undefined;
+  machineId?: string | undefined;
+  outcome?: string | undefined;
+  durationMs?: number | undefined;
+  adopted?: boolean | undefined;
+  clerkTraceId?: string | undefined;
+  errorCode?: string | undefined;
+}
+
+export const LOG_KEYS = [
+  'time',
+  'level',
+  'message',
+  'step',
+  'secretArn',
+  'versionId',
+  'machineId',
+  'outcome',
+  'durationMs',
+  'adopted',
+  'clerkTraceId',
+  'errorCode',
+] as const;
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** The logger port: narrow on purpose. `metric` emits a CloudWatch embedded-metric-format count. */
+export interface Logger {
+  debug(message: string, fields?: LogFields): void;
+  info(message: string, fields?: LogFields): void;
+  warn(message: string, fields?: LogFields): void;
+  error(message: string, fields?: LogFields): void;
+  metric(name: string, value: number, fields?: LogFields): void;
+  /** A logger whose lines carry these fields unless a call overrides them. */
+  child(fields: LogFields): Logger;
+}
+
+export interface JsonLoggerOptions {
+  write?: (line: string) => void;
+  clock: Clock;
+  level?: LogLevel;
+  /** CloudWatch namespace for metrics. */
+  namespace?: string;
+}
+
+const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export function parseLogLevel(value: string | undefined): LogLevel {
+  const lower = value?.toLowerCase();
+  return lower === 'debug' || lower === 'warn' || lower === 'error' ? lower : 'info';
+}
+
+/** One JSON object per line with fixed keys (LOG_KEYS); nothing else is ever written. */
+export function createJsonLogger(options: JsonLoggerOptions, bound: LogFields = {}): Logger {
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const minimum = LEVEL_ORDER[options.level ?? 'info'];
+  const namespace = options.namespace ?? 'ClerkMachineKeyRotator';
+
+  const line = (level: LogLevel, message: string, fields: LogFields | undefined): Record<string, unknown> => {
+    const merged: LogFields = { ...bound, ...fields };
+    return {
+      time: new Date(options.clock.now()).toISOString(),
+      level,
+      message,
+      step: merged.step ?? null,
+      secretArn: merged.secretArn ?? null,
+      versionId: merged.versionId ?? null,
+      machineId: merged.machineId ?? null,
+      outcome: merged.outcome ?? null,
+      durationMs: merged.durationMs ?? null,
+      adopted: merged.adopted ?? null,
+      clerkTraceId: merged.clerkTraceId ?? null,
+      errorCode: merged.errorCode ?? null,
+    };
+  };
+
+  const log = (level: LogLevel) => (message: string, fields?: LogFields) => {
+    if (LEVEL_ORDER[level] < minimum) return;
+    write(JSON.stringify(line(level, message, fields)));
+  };
+
+  return {
+    debug: log('debug'),
+    info: log('info'),
+    warn: log('warn'),
+    error: log('error'),
+    metric(name, value, fields) {
+      const entry = line('info', `metric ${name}`, fields);
+      write(
+        JSON.stringify({
+          ...entry,
+          _aws: {
+            Timestamp: options.clock.now(),
+            CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: [{ Name: name, Unit: 'Count' }] }],
+          },
+          [name]: value,
+        }),
+      );
+    },
+    child(fields) {
+      return createJsonLogger(options, { ...bound, ...fields });
+    },
+  };
+}

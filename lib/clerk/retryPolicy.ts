@@ -1,0 +1,70 @@
+import pRetry from 'p-retry';
+import type { Clock, Sleep } from '../Clock.ts';
+import { ClerkApiError, ErrorCode } from '../errors.ts';
+
+/**
+ * The one retry policy for Clerk calls.
+ * - Safe calls (reads, token listing) are retried on network errors, timeouts, 429 and 5xx with jittered backoff.
+ * - A rotate is retried only on 429: Clerk did not process it. Any other failure of a rotate may have minted a key,
+ *   so the caller must reconcile (read Clerk's current key) before it may rotate again.
+ * - A 429's Retry-After (seconds) is honoured; nothing waits past the deadline.
+ */
+export type RetryKind = 'safe' | 'rotate';
+
+export interface RetryOptions {
+  readonly retries: number;
+  readonly minTimeoutMs: number;
+  readonly maxTimeoutMs: number;
+  /** Longest Retry-After we are prepared to wait; longer ones fail fast (Secrets Manager will retry later). */
+  readonly maxRetryAfterMs: number;
+}
+
+export const defaultRetryOptions: RetryOptions = {
+  retries: 3,
+  minTimeoutMs: 200,
+  maxTimeoutMs: 2_000,
+  maxRetryAfterMs: 15_000,
+};
+
+const SAFE_RETRYABLE: ReadonlySet<string> = new Set([
+  ErrorCode.clerkNetwork,
+  ErrorCode.clerkTimeout,
+  ErrorCode.clerkRateLimited,
+  ErrorCode.clerkServerError,
+]);
+
+export function isRetryable(error: unknown, kind: RetryKind): boolean {
+  if (!(error instanceof ClerkApiError)) return false;
+  if (kind === 'rotate') return error.code === ErrorCode.clerkRateLimited;
+  return SAFE_RETRYABLE.has(error.code);
+}
+
+export interface RetryContext {
+  readonly kind: RetryKind;
+  readonly options: RetryOptions;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  /** Epoch ms; no attempt starts and no wait ends after it. */
+  readonly deadline: number;
+}
+
+export async function withRetry<T>(run: () => Promise<T>, context: RetryContext): Promise<T> {
+  const { kind, options, clock, sleep, deadline } = context;
+  const worthRetrying = (error: unknown, extraWaitMs: number): boolean =>
+    isRetryable(error, kind) && clock.now() + extraWaitMs + options.minTimeoutMs < deadline;
+
+  return pRetry(run, {
+    retries: options.retries,
+    factor: 2,
+    minTimeout: options.minTimeoutMs,
+    maxTimeout: options.maxTimeoutMs,
+    randomize: true,
+    onFailedAttempt: async ({ error, retriesLeft }) => {
+      if (retriesLeft === 0 || !(error instanceof ClerkApiError) || error.retryAfterSeconds === undefined) return;
+      const waitMs = error.retryAfterSeconds * 1000;
+      if (waitMs > options.maxRetryAfterMs || !worthRetrying(error, waitMs)) return;
+      await sleep(waitMs);
+    },
+    shouldRetry: ({ error }) => worthRetrying(error, 0),
+  });
+}

@@ -1,0 +1,31 @@
+import type { Clock, Sleep } from '../Clock.ts';
+import type { ClerkMachineApi } from '../clerk/ClerkClient.ts';
+import type { Logger } from '../Logger.ts';
+import type { RotationEvent } from './parseRotationEvent.ts';
+import type { RotationSettings } from './rotationSettings.ts';
+import type { SecretDescription, SecretStore } from './SecretStore.ts';
+
+/** The ports every step runs over. */
+export interface RotationPorts {
+  readonly store: SecretStore;
+  readonly clerk: ClerkMachineApi;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  readonly logger: Logger;
+}
+
+/** One step's view of the rotation, after the preamble. */
+export interface RotationContext extends RotationPorts {
+  readonly event: RotationEvent;
+  readonly secret: SecretDescription;
+  readonly settings: RotationSettings;
+  /** Epoch ms by which this invocation must be done. */
+  readonly deadline: number;
+}
+
+/** What a step reports; logged with the fixed keys. */
+export interface StepOutcome {
+  readonly outcome: string;
+  readonly machineId?: string | undefined;
+  readonly adopted?: boolean | undefined;
+}

@@ -1,0 +1,49 @@
+/** The secret-store port: the four Secrets Manager calls a rotation needs, in our own words. */
+
+export interface SecretDescription {
+  readonly arn: string;
+  readonly name: string;
+  /** DescribeSecret omits RotationEnabled on a secret never configured for rotation: absent means false. */
+  readonly rotationEnabled: boolean;
+  readonly rotationLambdaArn: string | undefined;
+  readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
+  readonly tags: Readonly<Record<string, string>>;
+}
+
+export interface SecretVersion {
+  readonly versionId: string;
+  readonly secretString: string | undefined;
+  readonly stages: readonly string[];
+}
+
+export interface VersionSelector {
+  readonly versionId?: string;
+  readonly stage?: string;
+}
+
+export interface PutPendingInput {
+  readonly secretId: string;
+  readonly versionId: string;
+  readonly secretString: string;
+  readonly rotationToken?: string | undefined;
+}
+
+export interface UpdateStageInput {
+  readonly secretId: string;
+  readonly stage: string;
+  readonly moveToVersionId?: string;
+  readonly removeFromVersionId?: string;
+}
+
+export interface SecretStore {
+  describeSecret(secretId: string): Promise<SecretDescription>;
+  /** Undefined when the version or label does not exist, or the version has no value yet. */
+  getSecretVersion(secretId: string, selector: VersionSelector): Promise<SecretVersion | undefined>;
+  /** PutSecretValue with VersionStages ["AWSPENDING"]: never promotes. */
+  putPendingValue(input: PutPendingInput): Promise<void>;
+  updateStage(input: UpdateStageInput): Promise<void>;
+}
+
+export function versionWithStage(description: SecretDescription, stage: string): string | undefined {
+  return Object.entries(description.versionIdsToStages).find(([, stages]) => stages.includes(stage))?.[0];
+}

@@ -3,6 +3,7 @@ import type { Context } from 'aws-lambda';
 import { createSecretStore } from '../lib/aws/createSecretStore.ts';
 import { type Clock, realSleep, type Sleep, systemClock } from '../lib/Clock.ts';
 import { createClerkClient } from '../lib/clerk/ClerkClient.ts';
+import type { RetryOptions } from '../lib/clerk/retryPolicy.ts';
 import type { StepOutcome } from '../lib/core/RotationContext.ts';
 import { parseFunctionSettings } from '../lib/core/rotationSettings.ts';
 import { runRotationStep } from '../lib/core/runRotationStep.ts';
@@ -23,6 +24,8 @@ export interface RotationHandlerDeps {
   readonly clock?: Clock;
   readonly sleep?: Sleep;
   readonly writeLog?: (line: string) => void;
+  /** Backoff of the Clerk retry policy; tests shorten it. */
+  readonly clerkRetry?: Partial<RetryOptions>;
   /** Time kept back from the Lambda's remaining time for logging and returning. @default 3000 */
   readonly safetyMarginMs?: number;
 }

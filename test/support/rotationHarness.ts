@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { createRotationHandler, type RotationHandler } from '../../lambda/rotate.ts';
+import { EnvVar, ROTATION_STEPS, type RotationStep } from '../../lib/constants.ts';
+import { FakeClerk } from './fakeClerkFetch.ts';
+import { type FakeSecret, FakeSecretsManager } from './fakeSecretsManager.ts';
+
+export const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:clerk-rotator';
+export const MACHINE_ID = 'mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk';
+
+export interface HarnessOptions {
+  env?: Record<string, string | undefined>;
+  tags?: Record<string, string>;
+  /** Extra fields stored in the machine secret besides machineId and secretKey. */
+  extra?: Record<string, unknown>;
+  rotationEnabled?: boolean;
+}
+
+/** A machine at Clerk, its secret and the instance-key secret in Secrets Manager, and the real handler. */
+export class RotationHarness {
+  readonly clerk = new FakeClerk();
+  readonly sm = new FakeSecretsManager();
+  readonly logs: string[] = [];
+  readonly errors: Error[] = [];
+  readonly machineSecret: FakeSecret;
+  readonly instanceSecret: FakeSecret;
+  readonly handler: RotationHandler;
+  remainingMs = 60_000;
+
+  constructor(options: HarnessOptions = {}) {
+    const key = this.clerk.addMachine(MACHINE_ID);
+    this.instanceSecret = this.sm.createSecret('clerk/instance-key', this.clerk.instanceKey);
+    this.machineSecret = this.sm.createSecret(
+      'clerk/machines/worker',
+      JSON.stringify({ ...options.extra, machineId: MACHINE_ID, secretKey: key }),
+      options.tags,
+    );
+    if (options.rotationEnabled !== false) this.sm.enableRotation(this.machineSecret, FUNCTION_ARN);
+    const clock = { now: () => this.clerk.nowMs };
+    this.handler = createRotationHandler({
+      secretsManager: this.sm.client,
+      fetch: this.clerk.fetch,
+      env: { [EnvVar.instanceKeySecretId]: 'clerk/instance-key', ...options.env },
+      clock,
+      // Waiting moves the shared clock instead of the wall clock.
+      sleep: async (ms) => {
+        this.clerk.nowMs += ms;
+      },
+      writeLog: (line) => this.logs.push(line),
+      clerkRetry: { minTimeoutMs: 1, maxTimeoutMs: 5 },
+    });
+  }
+
+  get context() {
+    return { invokedFunctionArn: FUNCTION_ARN, getRemainingTimeInMillis: () => this.remainingMs };
+  }
+
+  advance(seconds: number): void {
+    this.clerk.nowMs += seconds * 1000;
+  }
+
+  startRotation(token: string = randomUUID()): string {
+    return this.sm.stagePending(this.machineSecret, token);
+  }
+
+  async step(step: RotationStep | string, token: string, extra: Record<string, unknown> = {}) {
+    try {
+      return await this.handler(
+        { Step: step, SecretId: this.machineSecret.arn, ClientRequestToken: token, ...extra },
+        this.context,
+      );
+    } catch (error) {
+      this.errors.push(error as Error);
+      throw error;
+    }
+  }
+
+  /** The four steps in order, retried from createSecret as Secrets Manager does; returns the failures seen. */
+  async rotate(options: { token?: string; attempts?: number } = {}): Promise<{ token: string; failures: Error[] }> {
+    const token = options.token ?? this.startRotation();
+    const failures: Error[] = [];
+    for (let attempt = 0; attempt < (options.attempts ?? 1); attempt++) {
+      try {
+        for (const step of ROTATION_STEPS) await this.step(step, token);
+        return { token, failures };
+      } catch (error) {
+        failures.push(error as Error);
+      }
+    }
+    return { token, failures };
+  }
+
+  /** What an operator does to unstick a failed rotation: remove AWSPENDING wherever it is. */
+  clearPendingLabels(): void {
+    for (const version of this.machineSecret.versions.values()) version.stages.delete('AWSPENDING');
+  }
+
+  currentValue(): Record<string, unknown> {
+    return JSON.parse(this.sm.valueWith(this.machineSecret, 'AWSCURRENT') ?? 'null');
+  }
+
+  pendingValue(): Record<string, unknown> | undefined {
+    const value = this.sm.valueWith(this.machineSecret, 'AWSPENDING');
+    return value === undefined ? undefined : JSON.parse(value);
+  }
+
+  /** Every key value this test could have leaked. */
+  secretsToHide(): string[] {
+    return [this.clerk.instanceKey, ...this.clerk.issuedKeys];
+  }
+
+  /** Log lines and error messages that contain any key value. */
+  leaks(): string[] {
+    const texts = [...this.logs, ...this.errors.map((e) => `${e.message} ${e.stack ?? ''}`)];
+    return texts.filter((text) => this.secretsToHide().some((key) => text.includes(key)));
+  }
+
+  parsedLogs(): Record<string, unknown>[] {
+    return this.logs.map((line) => JSON.parse(line));
+  }
+}

@@ -50,8 +50,16 @@ export interface RetryContext {
 
 export async function withRetry<T>(run: () => Promise<T>, context: RetryContext): Promise<T> {
   const { kind, options, clock, sleep, deadline } = context;
-  const worthRetrying = (error: unknown, extraWaitMs: number): boolean =>
-    isRetryable(error, kind) && clock.now() + extraWaitMs + options.minTimeoutMs < deadline;
+  /** What a 429 asks us to wait; undefined when nothing is asked. */
+  const retryAfterMs = (error: unknown) =>
+    error instanceof ClerkApiError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : undefined;
+  // onFailedAttempt runs before shouldRetry: an error we already waited for needs no more time.
+  const waited = new WeakSet<object>();
+  const worthRetrying = (error: unknown): boolean => {
+    if (!isRetryable(error, kind)) return false;
+    const waitMs = waited.has(error as object) ? 0 : (retryAfterMs(error) ?? 0);
+    return waitMs <= options.maxRetryAfterMs && clock.now() + waitMs + options.minTimeoutMs < deadline;
+  };
 
   return pRetry(run, {
     retries: options.retries,
@@ -60,11 +68,12 @@ export async function withRetry<T>(run: () => Promise<T>, context: RetryContext)
     maxTimeout: options.maxTimeoutMs,
     randomize: true,
     onFailedAttempt: async ({ error, retriesLeft }) => {
-      if (retriesLeft === 0 || !(error instanceof ClerkApiError) || error.retryAfterSeconds === undefined) return;
-      const waitMs = error.retryAfterSeconds * 1000;
-      if (waitMs > options.maxRetryAfterMs || !worthRetrying(error, waitMs)) return;
-      await sleep(waitMs);
+      const waitMs = retryAfterMs(error);
+      if (retriesLeft > 0 && waitMs !== undefined && worthRetrying(error)) {
+        await sleep(waitMs);
+        waited.add(error);
+      }
     },
-    shouldRetry: ({ error }) => worthRetrying(error, 0),
+    shouldRetry: ({ error }) => worthRetrying(error),
   });
 }

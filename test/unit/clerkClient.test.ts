@@ -24,6 +24,7 @@ function scriptedFetch(...replies: Reply[]) {
   return { fetch, requests };
 }
 
+const headersOf = (init: RequestInit | undefined) => (init?.headers ?? {}) as Record<string, string>;
 const json = (status: number, body: unknown, headers: Record<string, string> = {}) =>
   new Response(JSON.stringify(body), { status, headers: { 'content-type': 'application/json', ...headers } });
 const clerkError = (status: number, code: string, headers: Record<string, string> = {}) =>
@@ -67,7 +68,7 @@ describe('Function: createClerkClient — requests', () => {
     expect(String(key)).toBe('[redacted]');
     expect(requests[0]?.url).toBe(`https://api.clerk.test/v1/machines/${MACHINE}/secret_key`);
     expect(requests[0]?.init?.method).toBe('GET');
-    const headers = requests[0]?.init?.headers as Record<string, string>;
+    const headers = headersOf(requests[0]?.init);
     expect(headers).toMatchObject({
       Authorization: `Bearer ${INSTANCE_KEY.reveal()}`,
       'Clerk-API-Version': '2026-05-12',
@@ -82,14 +83,14 @@ describe('Function: createClerkClient — requests', () => {
     expect(requests[0]?.url).toBe(`https://api.clerk.test/v1/machines/${MACHINE}/secret_key/rotate`);
     expect(requests[0]?.init?.method).toBe('POST');
     expect(requests[0]?.init?.body).toBe('{"previous_token_ttl":600}');
-    expect((requests[0]?.init?.headers as Record<string, string>)['Content-Type']).toBe('application/json');
+    expect(headersOf(requests[0]?.init)['Content-Type']).toBe('application/json');
   });
 
   it('proves a machine key by listing one token of that machine with the machine key', async () => {
     const { fetch, requests } = scriptedFetch(json(200, { m2m_tokens: [], total_count: 0 }));
     await client(fetch).c.verifyMachineKey(MACHINE_KEY, MACHINE);
     expect(requests[0]?.url).toBe(`https://api.clerk.test/v1/m2m_tokens?subject=${MACHINE}&limit=1`);
-    expect((requests[0]?.init?.headers as Record<string, string>).Authorization).toBe(`Bearer ${MACHINE_KEY.reveal()}`);
+    expect(headersOf(requests[0]?.init).Authorization).toBe(`Bearer ${MACHINE_KEY.reveal()}`);
   });
 
   it.each(['mch_a/b', '../mch_x', 'mch_%2F', 'mch_é', ''])('refuses machine id %j before any request', async (id) => {

@@ -52,7 +52,9 @@ export async function withRetry<T>(run: () => Promise<T>, context: RetryContext)
   const { kind, options, clock, sleep, deadline } = context;
   /** What a 429 asks us to wait; undefined when nothing is asked. */
   const retryAfterMs = (error: unknown) =>
-    error instanceof ClerkApiError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : undefined;
+    error instanceof ClerkApiError && error.retryAfterSeconds !== undefined
+      ? error.retryAfterSeconds * 1000
+      : undefined;
   // onFailedAttempt runs before shouldRetry: an error we already waited for needs no more time.
   const waited = new WeakSet<object>();
   const worthRetrying = (error: unknown): boolean => {

@@ -1,0 +1,224 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AuditLog } from './AuditLog.ts';
+import { type Clock, createSystemClock } from './Clock.ts';
+import { createSecretsManagerClient, type EmulatorClientOptions } from './createSecretsManagerClient.ts';
+import { FaultInjector } from './FaultInjector.ts';
+import { handleJsonRpcRequest, type OperationHandler } from './handleJsonRpcRequest.ts';
+import {
+  type RegisterRotationFunctionOptions,
+  type RotationFunctionHandler,
+  RotationFunctionRegistry,
+} from './RotationFunctionRegistry.ts';
+import { RotationLog, type RotationRecord, type StepInvocation } from './RotationLog.ts';
+import { RotationDriver } from './rotationDriver.ts';
+import { cancelRotateSecret, type RotationDeps, type RotationExecution, rotateSecret } from './rotationOperations.ts';
+import { SecretsState } from './SecretsState.ts';
+import {
+  createSecret,
+  deleteSecret,
+  describeSecret,
+  listSecrets,
+  restoreSecret,
+  tagResource,
+  untagResource,
+  updateSecret,
+} from './secretOperations.ts';
+import { createSeededRandom, randomSeed } from './seededRandom.ts';
+import { getSecretValue, listSecretVersionIds, putSecretValue, updateSecretVersionStage } from './versionOperations.ts';
+
+export interface SecretsManagerEmulatorOptions {
+  /** @default 0 (an ephemeral port) */
+  readonly port?: number;
+  /** @default 'us-east-1' */
+  readonly region?: string;
+  /** @default '123456789012' */
+  readonly accountId?: string;
+  /** Dates the API reports (CreatedDate, LastRotatedDate, DeletedDate…) and deletion windows. @default system clock */
+  readonly clock?: Clock;
+  /** Real time for Lambda timeouts and `getRemainingTimeInMillis()`. @default system clock */
+  readonly wallClock?: Clock;
+  /** Seeds ARN suffixes, generated ids and probabilistic faults. @default a random seed */
+  readonly seed?: number;
+  /** Whether RotateSecret answers after the rotation has run (`sync`) or at once (`async`). @default 'sync' */
+  readonly rotation?: RotationExecution;
+  /** Attempts of a failing rotation, each from createSecret with the same token. @default 3 */
+  readonly rotationMaxAttempts?: number;
+  /** Wait between rotation attempts, fixed or per failed attempt number. @default 0 */
+  readonly rotationBackoffMs?: number | ((failedAttempt: number) => number);
+  /** Lambda timeout for one step of a rotation function. @default 60_000 */
+  readonly lambdaTimeoutMs?: number;
+  /** How the emulator waits (latency faults, rotation backoff). @default setTimeout */
+  readonly sleep?: (ms: number) => Promise<void>;
+}
+
+/** A secret's shape for assertions: versions, labels and flags, never values. */
+export interface SecretSnapshot {
+  readonly arn: string;
+  readonly name: string;
+  readonly deletionDate: number | undefined;
+  readonly rotationEnabled: boolean | undefined;
+  readonly rotationLambdaArn: string | undefined;
+  readonly lastRotatedAt: number | undefined;
+  readonly nextRotationAt: number | undefined;
+  readonly versions: readonly {
+    readonly versionId: string;
+    readonly stages: readonly string[];
+    readonly hasValue: boolean;
+    readonly createdAt: number;
+  }[];
+}
+
+export interface SecretsManagerEmulator {
+  /** `http://127.0.0.1:<port>` */
+  readonly endpoint: string;
+  readonly port: number;
+  readonly region: string;
+  readonly accountId: string;
+  /** Fault injection: failNext, dropResponseNext, dropRequestNext, addLatency, setRandomFaults, clear. */
+  readonly faults: FaultInjector;
+  /** Every API call: operation, SecretId, outcome, error name; never values. */
+  readonly audit: AuditLog;
+  /**
+   * Makes `handler` invocable as the Lambda function `arn` (unqualified). Returns an unregister function.
+   * RotateSecret with an ARN nobody registered fails with AccessDeniedException, like an un-invocable function.
+   */
+  registerRotationFunction(
+    arn: string,
+    handler: RotationFunctionHandler,
+    options?: RegisterRotationFunctionOptions,
+  ): () => void;
+  /** `arn:aws:lambda:<region>:<account>:function:<name>` in the emulator's region and account. */
+  functionArn(name: string): string;
+  /** Every rotation so far (copies): attempts, steps, outcomes, errors. */
+  rotations(): RotationRecord[];
+  /** Every step invocation, flattened. */
+  stepInvocations(): StepInvocation[];
+  /** Resolves when no rotation is running (use with `rotation: 'async'`). */
+  rotationsIdle(): Promise<void>;
+  /** Versions and labels of a secret (by name or ARN), or `undefined`. */
+  inspectSecret(secretId: string): SecretSnapshot | undefined;
+  /** A real SDK client pointed at this emulator. The caller destroys it. */
+  createClient(options?: EmulatorClientOptions): SecretsManagerClient;
+  /** Stops listening, closes every socket at once and stops rotations after their current step. */
+  close(): Promise<void>;
+}
+
+const defaultSleep = (ms: number): Promise<void> =>
+  new Promise((resolve) => {
+    setTimeout(resolve, ms).unref();
+  });
+
+const checkPositiveInteger = (name: string, value: number): number => {
+  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  return value;
+};
+
+/**
+ * Starts a Secrets Manager emulator on 127.0.0.1 speaking the AWS JSON 1.1 protocol of
+ * `@aws-sdk/client-secrets-manager`, with in-process rotation functions, an audit log and fault injection.
+ */
+export const startSecretsManagerEmulator = async (
+  options: SecretsManagerEmulatorOptions = {},
+): Promise<SecretsManagerEmulator> => {
+  const region = options.region ?? 'us-east-1';
+  const accountId = options.accountId ?? '123456789012';
+  const clock = options.clock ?? createSystemClock();
+  const wallClock = options.wallClock ?? createSystemClock();
+  const random = createSeededRandom(options.seed ?? randomSeed());
+  const sleep = options.sleep ?? defaultSleep;
+  const backoff = options.rotationBackoffMs ?? 0;
+  const lambdaTimeoutMs = options.lambdaTimeoutMs ?? 60_000;
+  if (!(lambdaTimeoutMs > 0)) throw new RangeError(`lambdaTimeoutMs must be positive, got ${lambdaTimeoutMs}`);
+
+  const state = new SecretsState({ clock, random, region, accountId });
+  const audit = new AuditLog();
+  // Faults draw from their own stream so adding a fault does not change generated ids, and vice versa.
+  const faults = new FaultInjector(createSeededRandom(Math.floor(random() * 2 ** 32)));
+  const functions = new RotationFunctionRegistry();
+  const log = new RotationLog();
+  const driver = new RotationDriver({
+    state,
+    log,
+    retry: {
+      maxAttempts: checkPositiveInteger('rotationMaxAttempts', options.rotationMaxAttempts ?? 3),
+      backoffMs: typeof backoff === 'number' ? () => backoff : backoff,
+    },
+    lambdaTimeoutMs,
+    wallClock,
+    sleep,
+  });
+  const rotationDeps: RotationDeps = { state, driver, functions, log, execution: options.rotation ?? 'sync' };
+
+  const operations: Record<string, OperationHandler> = {
+    CreateSecret: (input) => createSecret(state, input),
+    DescribeSecret: (input) => describeSecret(state, input),
+    GetSecretValue: (input) => getSecretValue(state, input),
+    PutSecretValue: (input) => putSecretValue(state, input),
+    UpdateSecret: (input) => updateSecret(state, input),
+    UpdateSecretVersionStage: (input) => updateSecretVersionStage(state, input),
+    ListSecretVersionIds: (input) => listSecretVersionIds(state, input),
+    ListSecrets: (input) => listSecrets(state, input),
+    DeleteSecret: (input) => deleteSecret(state, input, { onForceDeleted: (secret) => driver.cancel(secret) }),
+    RestoreSecret: (input) => restoreSecret(state, input),
+    TagResource: (input) => tagResource(state, input),
+    UntagResource: (input) => untagResource(state, input),
+    RotateSecret: (input) => rotateSecret(rotationDeps, input),
+    CancelRotateSecret: (input) => cancelRotateSecret(rotationDeps, input),
+  };
+
+  const deps = { operations, faults, audit, clock, random, sleep };
+  const server = createServer((req, res) => {
+    void handleJsonRpcRequest(deps, req, res);
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+
+  return {
+    endpoint,
+    port,
+    region,
+    accountId,
+    faults,
+    audit,
+    registerRotationFunction: (arn, handler, registerOptions) => functions.register(arn, handler, registerOptions),
+    functionArn: (name) => `arn:aws:lambda:${region}:${accountId}:function:${name}`,
+    rotations: () => log.rotations(),
+    stepInvocations: () => log.stepInvocations(),
+    rotationsIdle: () => driver.idle(),
+    inspectSecret: (secretId) => {
+      const secret = state.find(secretId);
+      if (secret === undefined) return undefined;
+      return {
+        arn: secret.arn,
+        name: secret.name,
+        deletionDate: secret.deletionDate,
+        rotationEnabled: secret.rotation?.enabled,
+        rotationLambdaArn: secret.rotation?.lambdaArn,
+        lastRotatedAt: secret.lastRotatedAt,
+        nextRotationAt: secret.nextRotationAt,
+        versions: [...secret.versions.values()].map((version) => ({
+          versionId: version.versionId,
+          stages: [...version.stages],
+          hasValue: version.value !== undefined,
+          createdAt: version.createdAt,
+        })),
+      };
+    },
+    createClient: (clientOptions) => createSecretsManagerClient(endpoint, { region, ...clientOptions }),
+    close: async () => {
+      driver.cancelAll();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+};

@@ -4,6 +4,7 @@ import { createSecretStore } from '../lib/aws/createSecretStore.ts';
 import { type Clock, realSleep, type Sleep, systemClock } from '../lib/Clock.ts';
 import { createClerkClient } from '../lib/clerk/ClerkClient.ts';
 import type { RetryOptions } from '../lib/clerk/retryPolicy.ts';
+import { EnvVar } from '../lib/constants.ts';
 import type { StepOutcome } from '../lib/core/RotationContext.ts';
 import { parseFunctionSettings } from '../lib/core/rotationSettings.ts';
 import { runRotationStep } from '../lib/core/runRotationStep.ts';
@@ -39,7 +40,7 @@ export type RotationHandler = (
 export function createRotationHandler(deps: RotationHandlerDeps): RotationHandler {
   const clock = deps.clock ?? systemClock;
   const sleep = deps.sleep ?? realSleep;
-  const logger = createJsonLogger({ clock, write: deps.writeLog, level: parseLogLevel(deps.env.LOG_LEVEL) });
+  const logger = createJsonLogger({ clock, write: deps.writeLog, level: parseLogLevel(deps.env[EnvVar.logLevel]) });
   const store = createSecretStore(deps.secretsManager);
 
   return async (event, context) => {

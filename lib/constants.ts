@@ -30,6 +30,9 @@ export const EnvVar = {
   clerkApiUrl: 'CLERK_API_URL',
   previousKeyTtlSeconds: 'PREVIOUS_KEY_TTL_SECONDS',
   minRotationIntervalSeconds: 'MIN_ROTATION_INTERVAL_SECONDS',
+  /** Comma-separated Lambda ARNs invoked (asynchronously, best effort) after each finished rotation. */
+  notifyFunctionArns: 'ROTATION_NOTIFY_FUNCTION_ARNS',
+  logLevel: 'LOG_LEVEL',
 } as const;
 
 /** Per-secret overrides, read from the rotated secret's tags. Tag values win over the environment. */

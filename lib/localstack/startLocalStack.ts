@@ -1,0 +1,221 @@
+import {
+  CreateSecretCommand,
+  RotateSecretCommand,
+  type SecretsManagerClient,
+  type Tag,
+} from '@aws-sdk/client-secrets-manager';
+import { createRotationHandler, type RotationHandlerDeps } from '../../lambda/rotate.ts';
+import type { Clock } from '../Clock.ts';
+import type { RetryOptions } from '../clerk/retryPolicy.ts';
+import { EnvVar, TagKey } from '../constants.ts';
+import { type ClerkEmulator, type ClerkEmulatorOptions, ManualClock, startClerkEmulator } from './clerk/index.ts';
+import {
+  type SecretsManagerEmulator,
+  type SecretsManagerEmulatorOptions,
+  startSecretsManagerEmulator,
+} from './secretsManager/index.ts';
+
+export interface LocalStackOptions {
+  /** 0 picks free ports; the long-running stack uses fixed ones. */
+  readonly clerkPort?: number;
+  readonly secretsManagerPort?: number;
+  /** 'manual' (default) lets tests and the demo fast-forward through overlaps; 'system' follows real time. */
+  readonly clock?: 'manual' | 'system';
+  readonly rateLimit?: ClerkEmulatorOptions['rateLimit'];
+  /** Environment of the rotation function, on top of the stack's own (instance-key secret, Clerk URL). */
+  readonly functionEnv?: Readonly<Record<string, string>>;
+  /** 'sync' (default): RotateSecret answers after the rotation ran; 'async': at once, like AWS. */
+  readonly rotation?: SecretsManagerEmulatorOptions['rotation'];
+  readonly rotationMaxAttempts?: number;
+  readonly rotationBackoffMs?: SecretsManagerEmulatorOptions['rotationBackoffMs'];
+  readonly lambdaTimeoutMs?: number;
+  readonly seed?: number;
+  /** Where the rotation function's JSON log lines go. @default dropped */
+  readonly writeLog?: (line: string) => void;
+  readonly clerkRetry?: Partial<RetryOptions>;
+  /** SDK attempts per call made by the rotation function. @default 3 */
+  readonly functionSdkMaxAttempts?: number;
+  /** The rotation function's per-request timeout towards Secrets Manager. */
+  readonly functionSdkRequestTimeoutMs?: number;
+}
+
+export interface LocalMachine {
+  readonly machineId: string;
+  readonly secretName: string;
+  readonly secretArn: string;
+  /** The instance-key secret this machine's rotations use. */
+  readonly instanceKeySecretName: string;
+}
+
+export interface AddMachineOptions {
+  readonly name?: string;
+  readonly secretName?: string;
+  /** A Clerk instance other than the default one: its key goes into its own secret, named by a tag. */
+  readonly instanceId?: string;
+  readonly tags?: Readonly<Record<string, string>>;
+  /** Enable rotation with the stack's function (RotateSecret, RotateImmediately=false). @default true */
+  readonly enableRotation?: boolean;
+  readonly extraFields?: Readonly<Record<string, unknown>>;
+}
+
+export interface LocalStack {
+  readonly clerk: ClerkEmulator;
+  readonly secretsManager: SecretsManagerEmulator;
+  readonly clock: Clock & { advance?(ms: number): void };
+  /** The rotation function's ARN, registered with the Secrets Manager emulator. */
+  readonly functionArn: string;
+  readonly instanceKeySecretName: string;
+  /** A real SDK client for the stack (the caller may use it; the stack destroys it on close). */
+  readonly client: SecretsManagerClient;
+  addMachine(options?: AddMachineOptions): Promise<LocalMachine>;
+  /** A second Clerk instance with its instance key stored in a secret of its own. */
+  addInstance(secretName: string): Promise<{ instanceId: string; secretName: string }>;
+  /** RotateSecret with RotateImmediately=true; resolves when the emulator's rotation has run (sync mode). */
+  rotate(secretId: string, options?: { token?: string }): Promise<void>;
+  /** What a shell needs to point apps and the CLI at this stack. */
+  environment(): Record<string, string>;
+  close(): Promise<void>;
+}
+
+const FUNCTION_NAME = 'clerk-machine-key-rotator';
+export const LOCAL_INSTANCE_KEY_SECRET = 'clerk/instance-key';
+
+/**
+ * Both emulators, wired: a Clerk instance whose key sits in a secret, and the real rotation handler (real SDK
+ * client, real fetch over HTTP) registered as the rotation function. Used by the demo, the integration, fault and
+ * fleet tests, the CLI tests and `npm run local-stack`.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  const clock =
+    options.clock === 'system' ? { now: () => Date.now() } : new ManualClock(Date.parse('2026-11-30T09:00:00Z'));
+  const clerk = await startClerkEmulator({
+    port: options.clerkPort ?? 0,
+    clock,
+    rateLimit: options.rateLimit,
+    seed: options.seed,
+  });
+  let secretsManager: SecretsManagerEmulator;
+  try {
+    secretsManager = await startSecretsManagerEmulator({
+      port: options.secretsManagerPort ?? 0,
+      clock,
+      seed: options.seed,
+      rotation: options.rotation,
+      rotationMaxAttempts: options.rotationMaxAttempts,
+      rotationBackoffMs: options.rotationBackoffMs,
+      lambdaTimeoutMs: options.lambdaTimeoutMs,
+    });
+  } catch (error) {
+    await clerk.close();
+    throw error;
+  }
+
+  const client = secretsManager.createClient();
+  const functionClient = secretsManager.createClient({
+    maxAttempts: options.functionSdkMaxAttempts ?? 3,
+    requestTimeoutMs: options.functionSdkRequestTimeoutMs,
+  });
+  const functionArn = secretsManager.functionArn(FUNCTION_NAME);
+  const deps: RotationHandlerDeps = {
+    secretsManager: functionClient,
+    fetch: globalThis.fetch,
+    env: {
+      [EnvVar.instanceKeySecretId]: LOCAL_INSTANCE_KEY_SECRET,
+      [EnvVar.clerkApiUrl]: clerk.url,
+      ...options.functionEnv,
+    },
+    clock,
+    writeLog: options.writeLog ?? (() => {}),
+    clerkRetry: options.clerkRetry,
+  };
+  const handler = createRotationHandler(deps);
+  secretsManager.registerRotationFunction(functionArn, (event, context) => handler(event, context));
+
+  await client.send(
+    new CreateSecretCommand({ Name: LOCAL_INSTANCE_KEY_SECRET, SecretString: clerk.defaultInstance.secretKey }),
+  );
+
+  const instanceSecrets = new Map<string, string>([[clerk.defaultInstance.id, LOCAL_INSTANCE_KEY_SECRET]]);
+  let machineCount = 0;
+
+  const stack: LocalStack = {
+    clerk,
+    secretsManager,
+    clock,
+    functionArn,
+    instanceKeySecretName: LOCAL_INSTANCE_KEY_SECRET,
+    client,
+
+    async addInstance(secretName) {
+      const instance = clerk.createInstance();
+      await client.send(new CreateSecretCommand({ Name: secretName, SecretString: instance.secretKey }));
+      instanceSecrets.set(instance.id, secretName);
+      return { instanceId: instance.id, secretName };
+    },
+
+    async addMachine(machineOptions = {}) {
+      machineCount += 1;
+      const machine = clerk.createMachine({
+        name: machineOptions.name ?? `worker-${machineCount}`,
+        ...(machineOptions.instanceId === undefined ? {} : { instanceId: machineOptions.instanceId }),
+      });
+      const instanceKeySecretName = instanceSecrets.get(machine.instanceId);
+      if (instanceKeySecretName === undefined) {
+        throw new Error(`instance ${machine.instanceId} has no instance-key secret; create it with addInstance()`);
+      }
+      const tags: Record<string, string> = { [TagKey.machineId]: machine.id, ...machineOptions.tags };
+      if (instanceKeySecretName !== LOCAL_INSTANCE_KEY_SECRET) tags[TagKey.instanceKeySecretId] = instanceKeySecretName;
+      const secretName = machineOptions.secretName ?? `clerk/machines/${machine.name}`;
+      const created = await client.send(
+        new CreateSecretCommand({
+          Name: secretName,
+          SecretString: JSON.stringify({
+            ...machineOptions.extraFields,
+            machineId: machine.id,
+            secretKey: machine.secretKey,
+          }),
+          Tags: Object.entries(tags).map(([Key, Value]): Tag => ({ Key, Value })),
+        }),
+      );
+      if (machineOptions.enableRotation !== false) {
+        await client.send(
+          new RotateSecretCommand({
+            SecretId: secretName,
+            RotationLambdaARN: functionArn,
+            RotationRules: { AutomaticallyAfterDays: 30 },
+            RotateImmediately: false,
+          }),
+        );
+      }
+      return { machineId: machine.id, secretName, secretArn: created.ARN ?? secretName, instanceKeySecretName };
+    },
+
+    async rotate(secretId, rotateOptions = {}) {
+      await client.send(
+        new RotateSecretCommand({
+          SecretId: secretId,
+          RotateImmediately: true,
+          ...(rotateOptions.token === undefined ? {} : { ClientRequestToken: rotateOptions.token }),
+        }),
+      );
+    },
+
+    environment() {
+      return {
+        AWS_REGION: secretsManager.region,
+        AWS_ACCESS_KEY_ID: 'AKIAEMULATOREXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'emulator-secret-access-key',
+        AWS_ENDPOINT_URL_SECRETS_MANAGER: secretsManager.endpoint,
+        CLERK_API_URL: clerk.url,
+        [EnvVar.instanceKeySecretId]: LOCAL_INSTANCE_KEY_SECRET,
+      };
+    },
+
+    async close() {
+      client.destroy();
+      functionClient.destroy();
+      await Promise.all([secretsManager.close(), clerk.close()]);
+    },
+  };
+  return stack;
+}

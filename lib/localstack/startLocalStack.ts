@@ -22,6 +22,8 @@ export interface LocalStackOptions {
   /** 'manual' (default) lets tests and the demo fast-forward through overlaps; 'system' follows real time. */
   readonly clock?: 'manual' | 'system';
   readonly rateLimit?: ClerkEmulatorOptions['rateLimit'];
+  /** Records every Clerk exchange on the wire (contract tests). */
+  readonly onClerkExchange?: ClerkEmulatorOptions['onExchange'];
   /** Environment of the rotation function, on top of the stack's own (instance-key secret, Clerk URL). */
   readonly functionEnv?: Readonly<Record<string, string>>;
   /** 'sync' (default): RotateSecret answers after the rotation ran; 'async': at once, like AWS. */
@@ -93,6 +95,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     clock,
     rateLimit: options.rateLimit,
     seed: options.seed,
+    ...(options.onClerkExchange === undefined ? {} : { onExchange: options.onClerkExchange }),
   });
   let secretsManager: SecretsManagerEmulator;
   try {

@@ -1,3 +1,4 @@
+import { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { createSecretStore } from '../lib/aws/createSecretStore.ts';
@@ -9,6 +10,8 @@ import type { StepOutcome } from '../lib/core/RotationContext.ts';
 import { parseFunctionSettings } from '../lib/core/rotationSettings.ts';
 import { runRotationStep } from '../lib/core/runRotationStep.ts';
 import { createJsonLogger, parseLogLevel } from '../lib/Logger.ts';
+import { createRotationNotifier, type RotationNotifier } from '../lib/notify/createRotationNotifier.ts';
+import { parseNotifyFunctionArns } from '../lib/notify/parseNotifyFunctionArns.ts';
 
 /** The event Secrets Manager sends; @types/aws-lambda's lacks RotationToken. */
 export interface SecretsManagerRotationEvent {
@@ -21,6 +24,8 @@ export interface SecretsManagerRotationEvent {
 export interface RotationHandlerDeps {
   readonly secretsManager: SecretsManagerClient;
   readonly fetch: typeof fetch;
+  /** For rotation notifications; created on first use when ROTATION_NOTIFY_FUNCTION_ARNS is set. */
+  readonly lambda?: () => LambdaClient;
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly clock?: Clock;
   readonly sleep?: Sleep;
@@ -42,12 +47,24 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
   const sleep = deps.sleep ?? realSleep;
   const logger = createJsonLogger({ clock, write: deps.writeLog, level: parseLogLevel(deps.env[EnvVar.logLevel]) });
   const store = createSecretStore(deps.secretsManager);
+  let notifier: RotationNotifier | undefined;
+  const notifierFor = (arns: readonly string[]): RotationNotifier | undefined => {
+    if (arns.length === 0) return undefined;
+    notifier ??= createRotationNotifier({
+      client: (deps.lambda ?? (() => new LambdaClient({})))(),
+      functionArns: arns,
+      logger,
+    });
+    return notifier;
+  };
 
   return async (event, context) => {
     const deadline = clock.now() + context.getRemainingTimeInMillis() - (deps.safetyMarginMs ?? 3_000);
     let functionSettings: ReturnType<typeof parseFunctionSettings>;
+    let notifyArns: readonly string[];
     try {
       functionSettings = parseFunctionSettings(deps.env);
+      notifyArns = parseNotifyFunctionArns(deps.env[EnvVar.notifyFunctionArns]);
     } catch (error) {
       logger.error((error as Error).message, { outcome: 'failed', errorCode: 'CONFIG_INVALID' });
       throw error;
@@ -60,7 +77,7 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
       deadline,
     });
     return runRotationStep(
-      { store, clerk, clock, sleep, logger },
+      { store, clerk, clock, sleep, logger, notifier: notifierFor(notifyArns) },
       { event, invokedFunctionArn: context.invokedFunctionArn, functionSettings, deadline },
     );
   };

@@ -1,6 +1,7 @@
 import type { Clock, Sleep } from '../Clock.ts';
 import type { ClerkMachineApi } from '../clerk/ClerkClient.ts';
 import type { Logger } from '../Logger.ts';
+import type { RotationNotifier } from '../notify/createRotationNotifier.ts';
 import type { RotationEvent } from './parseRotationEvent.ts';
 import type { RotationSettings } from './rotationSettings.ts';
 import type { SecretDescription, SecretStore } from './SecretStore.ts';
@@ -12,6 +13,8 @@ export interface RotationPorts {
   readonly clock: Clock;
   readonly sleep: Sleep;
   readonly logger: Logger;
+  /** Best-effort "key rotated" notifications after finishSecret; absent when none are configured. */
+  readonly notifier?: RotationNotifier | undefined;
 }
 
 /** One step's view of the rotation, after the preamble. */

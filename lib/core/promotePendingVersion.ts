@@ -1,13 +1,53 @@
 import { Stage } from '../constants.ts';
+import { ClerkApiError, ErrorCode } from '../errors.ts';
+import { MACHINE_KEY_ROTATED } from '../notify/MachineKeyRotatedEvent.ts';
+import { type MachineSecret, parseMachineSecret } from '../secretFormat.ts';
 import type { RotationContext, StepOutcome } from './RotationContext.ts';
+import { readPendingSecret } from './readPendingSecret.ts';
 import { versionWithStage } from './SecretStore.ts';
+
+export const OVERLAP_EXPIRED_METRIC = 'OverlapExpired';
+
+/**
+ * The key apps hold (AWSCURRENT) must work until the new one is promoted. Past `previousKeyExpiresAt` it may not:
+ * then prove it, and report a dead key loudly (error line + metric) — apps have been failing since. Promotion goes
+ * ahead either way: it is the fix. Costs nothing on a clean rotation, whose expiry is hours away.
+ */
+async function reportExpiredOverlap(context: RotationContext, pending: MachineSecret): Promise<boolean> {
+  const { clock, store, secret, clerk, logger } = context;
+  const expiresAt = pending.previousKeyExpiresAt === undefined ? Number.NaN : Date.parse(pending.previousKeyExpiresAt);
+  if (!(clock.now() >= expiresAt)) return false;
+  const currentVersion = await store.getSecretVersion(secret.arn, { stage: Stage.current });
+  if (currentVersion === undefined) return false;
+  let current: MachineSecret;
+  try {
+    current = parseMachineSecret(currentVersion.secretString, `AWSCURRENT of ${secret.arn}`);
+  } catch {
+    return false;
+  }
+  try {
+    await clerk.verifyMachineKey(current.secretKey, pending.machineId);
+    return false;
+  } catch (error) {
+    if (!(error instanceof ClerkApiError) || error.code !== ErrorCode.clerkUnauthorized) throw error;
+  }
+  logger.error(
+    `the key in AWSCURRENT stopped working at Clerk before this rotation finished (overlap ended ${pending.previousKeyExpiresAt}); apps still reading it have been failing. Promoting the new key now; see docs/runbook.md#overlap_expired`,
+    { machineId: pending.machineId, errorCode: ErrorCode.overlapExpired, outcome: 'overlap-expired' },
+  );
+  logger.metric(OVERLAP_EXPIRED_METRIC, 1, { machineId: pending.machineId });
+  return true;
+}
 
 /**
  * finishSecret: move AWSCURRENT to the new version, then remove AWSPENDING from it (AWS's template forgets this).
  * A crash between the two leaves AWSPENDING on the AWSCURRENT version: a legal state that a re-run completes.
+ * Then notify consumers (best effort: never fails the rotation).
  */
 export async function promotePendingVersion(context: RotationContext): Promise<StepOutcome> {
-  const { store, secret, event } = context;
+  const { store, secret, event, notifier } = context;
+  const pending = await readPendingSecret(context);
+  const overlapExpired = await reportExpiredOverlap(context, pending);
   const currentVersionId = versionWithStage(secret, Stage.current);
   await store.updateStage({
     secretId: secret.arn,
@@ -16,7 +56,13 @@ export async function promotePendingVersion(context: RotationContext): Promise<S
     ...(currentVersionId === undefined ? {} : { removeFromVersionId: currentVersionId }),
   });
   await store.updateStage({ secretId: secret.arn, stage: Stage.pending, removeFromVersionId: event.token });
-  return { outcome: 'promoted' };
+  await notifier?.notify({
+    type: MACHINE_KEY_ROTATED,
+    secretId: secret.arn,
+    versionId: event.token,
+    machineId: pending.machineId,
+  });
+  return { outcome: overlapExpired ? 'promoted-after-overlap-expired' : 'promoted', machineId: pending.machineId };
 }
 
 /** finishSecret re-run after the move: clear a leftover AWSPENDING on the (now current) version. */

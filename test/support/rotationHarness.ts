@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { createRotationHandler, type RotationHandler } from '../../lambda/rotate.ts';
 import { EnvVar, ROTATION_STEPS, type RotationStep } from '../../lib/constants.ts';
 import { FakeClerk } from './fakeClerkFetch.ts';
@@ -13,6 +14,7 @@ export interface HarnessOptions {
   /** Extra fields stored in the machine secret besides machineId and secretKey. */
   extra?: Record<string, unknown>;
   rotationEnabled?: boolean;
+  lambda?: () => LambdaClient;
 }
 
 /** A machine at Clerk, its secret and the instance-key secret in Secrets Manager, and the real handler. */
@@ -47,6 +49,7 @@ export class RotationHarness {
       },
       writeLog: (line) => this.logs.push(line),
       clerkRetry: { minTimeoutMs: 1, maxTimeoutMs: 5 },
+      ...(options.lambda === undefined ? {} : { lambda: options.lambda }),
     });
   }
 

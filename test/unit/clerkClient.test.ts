@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createClerkClient, MAX_RESPONSE_BYTES } from '../../lib/clerk/ClerkClient.ts';
+import { createClerkClient } from '../../lib/clerk/ClerkClient.ts';
+import { MAX_RESPONSE_BYTES } from '../../lib/clerk/sendClerkRequest.ts';
 import { ClerkApiError, ErrorCode } from '../../lib/errors.ts';
 import { Redacted } from '../../lib/Redacted.ts';
 

@@ -47,7 +47,7 @@ describe('Function: handler — a clean rotation', () => {
     expect(harness.clerk.isKeyValid(MACHINE_ID, newKey)).toBe(true);
   });
 
-  it('makes 13 AWS calls and 4 Clerk calls: per step 5+2, 2+0, 3+2, 3+0', async () => {
+  it('makes 14 AWS calls and 4 Clerk calls: per step 5+2, 2+0, 3+2, 4+0', async () => {
     harness = new RotationHarness();
     const token = harness.startRotation();
     const perStep: Record<string, [number, number]> = {};
@@ -60,7 +60,7 @@ describe('Function: handler — a clean rotation', () => {
       createSecret: [5, 2],
       setSecret: [2, 0],
       testSecret: [3, 2],
-      finishSecret: [3, 0],
+      finishSecret: [4, 0],
     });
   });
 

@@ -1,0 +1,207 @@
+import { type Clock, realSleep, type Sleep, systemClock } from '../Clock.ts';
+import { Defaults, PACKAGE_NAME, PACKAGE_VERSION } from '../constants.ts';
+import { ClerkApiError, type ClerkErrorCode, ErrorCode } from '../errors.ts';
+import type { Redacted } from '../Redacted.ts';
+import { parseClerkApiUrl } from './parseClerkApiUrl.ts';
+import { defaultRetryOptions, type RetryKind, type RetryOptions, withRetry } from './retryPolicy.ts';
+
+/** How every Clerk call of this package travels: the rotation function's client and the reader's helpers. */
+export interface ClerkTransportOptions {
+  readonly fetch: typeof fetch;
+  /** @default https://api.clerk.com/v1 (http only to a loopback host, for the local stack) */
+  readonly apiUrl?: string;
+  /** Per-request timeout, including reading the body. @default 5000 */
+  readonly requestTimeoutMs?: number;
+  /** Epoch ms after which no request starts or waits (e.g. the Lambda's remaining time minus a margin). */
+  readonly deadline?: number;
+  readonly clock?: Clock;
+  readonly sleep?: Sleep;
+  /** Overrides lib/clerk/retryPolicy.ts defaults. */
+  readonly retry?: Partial<RetryOptions>;
+}
+
+export interface ClerkRequest {
+  /** Clerk's operation name, used in error messages. */
+  readonly operation: string;
+  readonly method: 'GET' | 'POST';
+  /** Path below the API URL, with its query string. */
+  readonly path: string;
+  readonly key: Redacted;
+  readonly body?: unknown;
+  /** 'safe' for reads and verification; 'rotate' for anything that must not run twice (only 429 is retried). */
+  readonly retry: RetryKind;
+}
+
+/** Bodies larger than this are refused unread: Clerk's replies here are a few hundred bytes. */
+export const MAX_RESPONSE_BYTES = 256 * 1024;
+const USER_AGENT = `${PACKAGE_NAME}/${PACKAGE_VERSION}`;
+
+interface ClerkEnvelope {
+  errors?: Array<{ code?: unknown; message?: unknown }>;
+  clerk_trace_id?: unknown;
+}
+
+function parseRetryAfter(header: string | null, now: number): number | undefined {
+  if (header === null) return undefined;
+  const seconds = Number(header);
+  if (Number.isFinite(seconds) && seconds >= 0) return Math.ceil(seconds);
+  const date = Date.parse(header);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
+function codeForStatus(status: number): ClerkErrorCode {
+  if (status === 401) return ErrorCode.clerkUnauthorized;
+  if (status === 403) return ErrorCode.clerkForbidden;
+  if (status === 404) return ErrorCode.clerkNotFound;
+  if (status === 429) return ErrorCode.clerkRateLimited;
+  if (status >= 500) return ErrorCode.clerkServerError;
+  return ErrorCode.clerkBadRequest;
+}
+
+const STATUS_HINTS: Partial<Record<ClerkErrorCode, string>> = {
+  [ErrorCode.clerkUnauthorized]: 'the key was not accepted',
+  [ErrorCode.clerkForbidden]: 'the key is valid but not allowed to make this call',
+  [ErrorCode.clerkNotFound]: 'no such machine in this Clerk instance',
+  [ErrorCode.clerkRateLimited]: 'rate limited',
+  [ErrorCode.clerkServerError]: 'Clerk returned a server error',
+  [ErrorCode.clerkBadRequest]: 'Clerk rejected the request',
+};
+
+async function readCapped(response: Response): Promise<string | undefined> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > MAX_RESPONSE_BYTES) {
+    await response.body?.cancel().catch(() => {});
+    return undefined;
+  }
+  if (!response.body) return '';
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > MAX_RESPONSE_BYTES) {
+      await reader.cancel().catch(() => {});
+      return undefined;
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function isJson(response: Response): boolean {
+  return /^application\/(?:[\w.+-]+\+)?json\b/i.test(response.headers.get('content-type') ?? '');
+}
+
+/**
+ * Sends one Clerk request with our headers (Bearer key, Clerk-API-Version, User-Agent, JSON content type on bodies),
+ * a timeout capped by the deadline, a capped body read and the one retry policy; returns the parsed JSON of a 2xx or
+ * throws a typed ClerkApiError. The key only ever goes into the Authorization header.
+ */
+export async function sendClerkRequest(options: ClerkTransportOptions, request: ClerkRequest): Promise<unknown> {
+  const apiUrl = parseClerkApiUrl(options.apiUrl ?? Defaults.clerkApiUrl);
+  const clock = options.clock ?? systemClock;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
+  const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+
+  async function attempt(): Promise<unknown> {
+    const exchange = request;
+    const { operation } = exchange;
+    const fail = (
+      code: ClerkErrorCode,
+      message: string,
+      details: Partial<ConstructorParameters<typeof ClerkApiError>[2]>,
+    ) => new ClerkApiError(code, message, { operation, ambiguous: false, ...details });
+
+    const remaining = deadline - clock.now();
+    if (remaining <= 0) {
+      throw fail(ErrorCode.clerkDeadline, 'not sent: the invocation deadline has passed', {});
+    }
+    const timeoutMs = Math.min(requestTimeoutMs, remaining);
+    const headers: Record<string, string> = {
+      Authorization: `Bearer ${exchange.key.reveal()}`,
+      'Clerk-API-Version': Defaults.clerkApiVersion,
+      'User-Agent': USER_AGENT,
+      Accept: 'application/json',
+    };
+    if (exchange.body !== undefined) headers['Content-Type'] = 'application/json';
+
+    const signal = AbortSignal.timeout(timeoutMs);
+    let response: Response;
+    let text: string | undefined;
+    try {
+      response = await options.fetch(`${apiUrl}${exchange.path}`, {
+        method: exchange.method,
+        headers,
+        body: exchange.body === undefined ? undefined : JSON.stringify(exchange.body),
+        signal,
+        redirect: 'error',
+      });
+      text = await readCapped(response);
+    } catch (error) {
+      // A timeout or reset may hide a request Clerk processed: ambiguous.
+      const timedOut = signal.aborted;
+      throw fail(
+        timedOut ? ErrorCode.clerkTimeout : ErrorCode.clerkNetwork,
+        timedOut ? `no complete response within ${timeoutMs} ms` : `network error (${(error as Error).name})`,
+        { ambiguous: true, cause: timedOut ? undefined : error },
+      );
+    }
+
+    const { status } = response;
+    const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), clock.now());
+    let parsed: unknown;
+    if (text !== undefined && isJson(response)) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        parsed = undefined;
+      }
+    }
+
+    if (status >= 200 && status < 300) {
+      if (text === undefined) {
+        throw fail(ErrorCode.clerkInvalidResponse, `response body larger than ${MAX_RESPONSE_BYTES} bytes`, {
+          status,
+          ambiguous: true,
+        });
+      }
+      if (parsed === undefined) {
+        const type = response.headers.get('content-type') ?? 'none';
+        throw fail(
+          ErrorCode.clerkInvalidResponse,
+          `expected a JSON body, got content-type ${type} (${text.length} bytes)`,
+          {
+            status,
+            ambiguous: true,
+          },
+        );
+      }
+      return parsed;
+    }
+
+    const envelope = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as ClerkEnvelope;
+    const first = Array.isArray(envelope.errors) ? envelope.errors[0] : undefined;
+    const clerkCode = typeof first?.code === 'string' ? first.code : undefined;
+    const clerkTraceId = typeof envelope.clerk_trace_id === 'string' ? envelope.clerk_trace_id : undefined;
+    const code = codeForStatus(status);
+    const detail = clerkCode ? `${STATUS_HINTS[code]}: ${clerkCode}` : `${STATUS_HINTS[code]}`;
+    const retryHint = retryAfterSeconds === undefined ? '' : `; retry after ${retryAfterSeconds} s`;
+    throw fail(code, `${detail}${retryHint}`, {
+      status,
+      clerkCode,
+      clerkTraceId,
+      retryAfterSeconds,
+      ambiguous: status >= 500,
+    });
+  }
+
+  return withRetry(attempt, {
+    kind: request.retry,
+    options: { ...defaultRetryOptions, ...options.retry },
+    clock,
+    sleep: options.sleep ?? realSleep,
+    deadline,
+  });
+}

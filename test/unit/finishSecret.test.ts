@@ -1,0 +1,101 @@
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { EnvVar } from '../../lib/constants.ts';
+import { ErrorCode } from '../../lib/errors.ts';
+import { MACHINE_ID, RotationHarness } from '../support/rotationHarness.ts';
+
+let harness: RotationHarness;
+const NOTIFY_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:consumer';
+
+afterEach(() => {
+  expect(harness.leaks()).toEqual([]);
+});
+
+describe('Function: finishSecret — an overlap that ran out before the rotation finished', () => {
+  it('reports a dead AWSCURRENT key loudly (error line with OVERLAP_EXPIRED and a metric) and still promotes', async () => {
+    harness = new RotationHarness({ env: { [EnvVar.previousKeyTtlSeconds]: '60' } });
+    const token = harness.startRotation();
+    for (const step of ['createSecret', 'setSecret', 'testSecret']) await harness.step(step, token);
+    harness.advance(61); // Secrets Manager retried for a while; the old key's 60 s ran out.
+    await expect(harness.step('finishSecret', token)).resolves.toMatchObject({
+      outcome: 'promoted-after-overlap-expired',
+    });
+    const lines = harness.parsedLogs();
+    expect(lines.find((l) => l.errorCode === ErrorCode.overlapExpired)).toMatchObject({
+      level: 'error',
+      machineId: MACHINE_ID,
+      message: expect.stringMatching(/stopped working at Clerk before this rotation finished/),
+    });
+    expect(lines.find((l) => l.OverlapExpired === 1)).toBeDefined();
+    expect(harness.currentValue().secretKey).toBe(harness.clerk.currentKey(MACHINE_ID));
+  });
+
+  it('stays quiet when the expiry passed but the key still works (an adopted key, whose rotation time is unknown)', async () => {
+    harness = new RotationHarness();
+    harness.clerk.rotate(MACHINE_ID, 28_800); // dashboard rotation: adopted, expiry recorded as "now"
+    const { failures } = await harness.rotate();
+    expect(failures).toEqual([]);
+    expect(harness.parsedLogs().filter((l) => l.level === 'error')).toEqual([]);
+    expect(harness.parsedLogs().find((l) => l.step === 'finishSecret')?.outcome).toBe('promoted');
+  });
+
+  it('costs no extra call on a clean rotation', async () => {
+    harness = new RotationHarness();
+    const token = harness.startRotation();
+    for (const step of ['createSecret', 'setSecret', 'testSecret']) await harness.step(step, token);
+    const clerkCalls = harness.clerk.calls.length;
+    await harness.step('finishSecret', token);
+    expect(harness.clerk.calls.length).toBe(clerkCalls);
+  });
+});
+
+describe('Function: finishSecret — rotation notifications', () => {
+  it('invokes each configured function asynchronously with the secret, version and machine, never the key', async () => {
+    const lambda = mockClient(LambdaClient);
+    lambda.on(InvokeCommand).resolves({ StatusCode: 202 });
+    harness = new RotationHarness({
+      env: { [EnvVar.notifyFunctionArns]: NOTIFY_ARN },
+      lambda: () => new LambdaClient({ region: 'us-east-1' }),
+    });
+    const { token } = await harness.rotate();
+    const calls = lambda.commandCalls(InvokeCommand);
+    expect(calls).toHaveLength(1);
+    const input = calls[0]!.args[0].input;
+    expect(input).toMatchObject({ FunctionName: NOTIFY_ARN, InvocationType: 'Event' });
+    const payload = JSON.parse(new TextDecoder().decode(input.Payload as Uint8Array));
+    expect(payload).toEqual({
+      type: 'clerk-machine-key-rotated',
+      secretId: harness.machineSecret.arn,
+      versionId: token,
+      machineId: MACHINE_ID,
+    });
+    lambda.restore();
+  });
+
+  it('never fails the rotation when a notification fails: it logs and counts it', async () => {
+    const lambda = mockClient(LambdaClient);
+    lambda.on(InvokeCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    harness = new RotationHarness({
+      env: { [EnvVar.notifyFunctionArns]: NOTIFY_ARN },
+      lambda: () => new LambdaClient({ region: 'us-east-1' }),
+    });
+    const { failures } = await harness.rotate();
+    expect(failures).toEqual([]);
+    expect(harness.sm.stagesOf(harness.machineSecret)).toBeDefined();
+    const lines = harness.parsedLogs();
+    expect(lines.find((l) => l.RotationNotificationFailed === 1)).toBeDefined();
+    expect(lines.find((l) => l.level === 'warn' && l.errorCode === 'AccessDeniedException')).toBeDefined();
+    lambda.restore();
+  });
+
+  it('refuses a malformed ROTATION_NOTIFY_FUNCTION_ARNS before any call', async () => {
+    harness = new RotationHarness({ env: { [EnvVar.notifyFunctionArns]: 'consumer-function' } });
+    const token = harness.startRotation();
+    await expect(harness.step('createSecret', token)).rejects.toMatchObject({
+      code: ErrorCode.configInvalid,
+      message: expect.stringMatching(/ROTATION_NOTIFY_FUNCTION_ARNS/),
+    });
+    expect(harness.sm.calls).toEqual([]);
+  });
+});

@@ -30,6 +30,8 @@ export interface RotationHandlerDeps {
   readonly clock?: Clock;
   readonly sleep?: Sleep;
   readonly writeLog?: (line: string) => void;
+  /** Per-request timeout towards Clerk. @default 5000 */
+  readonly clerkRequestTimeoutMs?: number;
   /** Backoff of the Clerk retry policy; tests shorten it. */
   readonly clerkRetry?: Partial<RetryOptions>;
   /** Time kept back from the Lambda's remaining time for logging and returning. @default 3000 */

@@ -39,6 +39,21 @@ export interface LocalStackOptions {
   readonly functionSdkMaxAttempts?: number;
   /** The rotation function's per-request timeout towards Secrets Manager. */
   readonly functionSdkRequestTimeoutMs?: number;
+  /** The rotation function's per-request timeout towards Clerk. @default 5000 */
+  readonly clerkRequestTimeoutMs?: number;
+  /**
+   * Runs before each outbound call of the rotation function (after the SDK's own retries are planned, before the
+   * request is sent): fault tests arm an emulator fault for exactly that call.
+   */
+  readonly beforeFunctionCall?: (call: FunctionCall) => void | Promise<void>;
+}
+
+/** One outbound call the rotation function is about to make, with the step it makes it in. */
+export interface FunctionCall {
+  readonly service: 'secretsmanager' | 'clerk';
+  /** Secrets Manager's operation name (GetSecretValue) or the Clerk emulator's (getMachineSecretKey). */
+  readonly operation: string;
+  readonly step: string | undefined;
 }
 
 export interface LocalMachine {
@@ -74,12 +89,23 @@ export interface LocalStack {
   addInstance(secretName: string): Promise<{ instanceId: string; secretName: string }>;
   /** RotateSecret with RotateImmediately=true; resolves when the emulator's rotation has run (sync mode). */
   rotate(secretId: string, options?: { token?: string }): Promise<void>;
+  /** Invokes the rotation function directly, as Secrets Manager does when it re-attempts a rotation. */
+  invokeStep(step: string, secretArn: string, token: string): Promise<unknown>;
   /** What a shell needs to point apps and the CLI at this stack. */
   environment(): Record<string, string>;
   close(): Promise<void>;
 }
 
 const FUNCTION_NAME = 'clerk-machine-key-rotator';
+
+/** The Clerk emulator's name for a call our client makes. */
+function clerkOperationOf(method: string, url: string): string {
+  const path = new URL(url).pathname;
+  if (path.endsWith('/secret_key/rotate')) return 'rotateMachineSecretKey';
+  if (path.endsWith('/secret_key')) return 'getMachineSecretKey';
+  if (path.endsWith('/m2m_tokens') && method === 'GET') return 'listM2MTokens';
+  return 'unknown';
+}
 export const LOCAL_INSTANCE_KEY_SECRET = 'clerk/instance-key';
 
 /**
@@ -119,9 +145,34 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     requestTimeoutMs: options.functionSdkRequestTimeoutMs,
   });
   const functionArn = secretsManager.functionArn(FUNCTION_NAME);
+  let activeStep: string | undefined;
+  const hook = options.beforeFunctionCall;
+  if (hook) {
+    functionClient.middlewareStack.add(
+      (next, context) => async (args) => {
+        await hook({
+          service: 'secretsmanager',
+          operation: (context.commandName ?? 'unknown').replace(/Command$/, ''),
+          step: activeStep,
+        });
+        return next(args);
+      },
+      { step: 'initialize', name: 'localStackBeforeFunctionCall' },
+    );
+  }
+  const functionFetch: typeof fetch = hook
+    ? async (input, init) => {
+        await hook({
+          service: 'clerk',
+          operation: clerkOperationOf(init?.method ?? 'GET', String(input)),
+          step: activeStep,
+        });
+        return globalThis.fetch(input, init);
+      }
+    : globalThis.fetch;
   const deps: RotationHandlerDeps = {
     secretsManager: functionClient,
-    fetch: globalThis.fetch,
+    fetch: functionFetch,
     env: {
       [EnvVar.instanceKeySecretId]: LOCAL_INSTANCE_KEY_SECRET,
       [EnvVar.clerkApiUrl]: clerk.url,
@@ -130,9 +181,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     clock,
     writeLog: options.writeLog ?? (() => {}),
     clerkRetry: options.clerkRetry,
+    ...(options.clerkRequestTimeoutMs === undefined ? {} : { clerkRequestTimeoutMs: options.clerkRequestTimeoutMs }),
   };
   const handler = createRotationHandler(deps);
-  secretsManager.registerRotationFunction(functionArn, (event, context) => handler(event, context));
+  secretsManager.registerRotationFunction(functionArn, async (event, context) => {
+    activeStep = event.Step;
+    try {
+      return await handler(event, context);
+    } finally {
+      activeStep = undefined;
+    }
+  });
 
   await client.send(
     new CreateSecretCommand({ Name: LOCAL_INSTANCE_KEY_SECRET, SecretString: clerk.defaultInstance.secretKey }),
@@ -201,6 +260,17 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
           ...(rotateOptions.token === undefined ? {} : { ClientRequestToken: rotateOptions.token }),
         }),
       );
+    },
+
+    invokeStep(step, secretArn, token) {
+      activeStep = step;
+      const context = {
+        invokedFunctionArn: functionArn,
+        getRemainingTimeInMillis: () => options.lambdaTimeoutMs ?? 60_000,
+      };
+      return handler({ Step: step, SecretId: secretArn, ClientRequestToken: token }, context).finally(() => {
+        activeStep = undefined;
+      });
     },
 
     environment() {

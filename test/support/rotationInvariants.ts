@@ -1,0 +1,101 @@
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { ROTATION_STEPS } from '../../lib/constants.ts';
+import type { LocalMachine, LocalStack } from '../../lib/localstack/startLocalStack.ts';
+
+/**
+ * The invariants of issue "Failure-proof rotation", as executable checks over the emulators' state and audit logs.
+ * Each returns a list of violations (empty when it holds), so a matrix or a property test can report them all.
+ */
+
+export interface Observed {
+  readonly stack: LocalStack;
+  readonly machine: LocalMachine;
+  /** Every log line of the rotation function. */
+  readonly logs: readonly string[];
+}
+
+async function valueOf(stack: LocalStack, secretId: string, selector: { VersionId?: string; VersionStage?: string }) {
+  try {
+    const out = await stack.client.send(new GetSecretValueCommand({ SecretId: secretId, ...selector }));
+    return JSON.parse(out.SecretString ?? 'null') as { secretKey?: string; machineId?: string } | null;
+  } catch {
+    return undefined;
+  }
+}
+
+function stagesOf(stack: LocalStack, secretId: string) {
+  return stack.secretsManager.inspectSecret(secretId)?.versions.filter((v) => v.stages.length > 0) ?? [];
+}
+
+/** I1: the key in AWSCURRENT works at Clerk — unless its overlap ran out, which must have been reported loudly. */
+export async function checkCurrentKeyWorks({ stack, machine, logs }: Observed): Promise<string[]> {
+  const current = await valueOf(stack, machine.secretName, { VersionStage: 'AWSCURRENT' });
+  if (current?.secretKey === undefined) return ['I1: AWSCURRENT has no readable key'];
+  if (stack.clerk.isKeyValid(machine.machineId, current.secretKey)) return [];
+  const reported = logs.some((line) => line.includes('"errorCode":"OVERLAP_EXPIRED"'));
+  return reported ? [] : ['I1: the key in AWSCURRENT no longer works at Clerk and no OVERLAP_EXPIRED was reported'];
+}
+
+/** I2: Clerk's rotate took effect at most `allowed` times (API rotations, dropped responses included) since `since`. */
+export function checkRotatedAtMostOnce({ stack, machine }: Observed, since: number, allowed = 1): string[] {
+  const rotations = stack.clerk.rotationsFor(machine.machineId).length - since;
+  return rotations <= allowed ? [] : [`I2: Clerk rotated ${rotations} times where at most ${allowed} was allowed`];
+}
+
+/** The keys stored in any labelled version of the secret. */
+export async function storedKeys(stack: LocalStack, secretName: string): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for (const version of stagesOf(stack, secretName)) {
+    if (!version.hasValue) continue;
+    const value = await valueOf(stack, secretName, { VersionId: version.versionId });
+    if (value?.secretKey !== undefined) keys.add(value.secretKey);
+  }
+  return keys;
+}
+
+/** I3 (after createSecret returned): Clerk's current key is stored in Secrets Manager. */
+export async function checkClerkKeyStored({ stack, machine }: Observed): Promise<string[]> {
+  const keys = await storedKeys(stack, machine.secretName);
+  return keys.has(stack.clerk.currentKey(machine.machineId))
+    ? []
+    : ["I3: Clerk's current key is in no labelled version of the secret"];
+}
+
+/** I4 (end state): AWSPENDING on no version, or on the AWSCURRENT one. */
+export function checkLegalEndState({ stack, machine }: Observed): string[] {
+  const versions = stagesOf(stack, machine.secretName);
+  const pending = versions.find((v) => v.stages.includes('AWSPENDING'));
+  if (pending === undefined || pending.stages.includes('AWSCURRENT')) return [];
+  return [`I4: AWSPENDING is left on version ${pending.versionId}, which is not AWSCURRENT`];
+}
+
+/** I5: no key value in any log line or error message. */
+export function checkNoKeyLogged(texts: readonly string[], keys: Iterable<string>): string[] {
+  const all = [...keys];
+  const leaks = texts.filter((text) => all.some((key) => text.includes(key)));
+  return leaks.length === 0 ? [] : [`I5: ${leaks.length} log lines or messages contain a key`];
+}
+
+/**
+ * What Secrets Manager does once faults stop: re-attempt the unfinished rotation (AWSPENDING on a version that is
+ * not AWSCURRENT) with the same token until it completes. Returns the failures seen (at most `attempts`).
+ */
+export async function completePendingRotation(
+  stack: LocalStack,
+  machine: LocalMachine,
+  attempts = 3,
+): Promise<Error[]> {
+  const failures: Error[] = [];
+  for (let attempt = 0; attempt < attempts; attempt++) {
+    const pending = stagesOf(stack, machine.secretName).find(
+      (v) => v.stages.includes('AWSPENDING') && !v.stages.includes('AWSCURRENT'),
+    );
+    if (pending === undefined) return failures;
+    try {
+      for (const step of ROTATION_STEPS) await stack.invokeStep(step, machine.secretArn, pending.versionId);
+    } catch (error) {
+      failures.push(error as Error);
+    }
+  }
+  return failures;
+}

@@ -1,0 +1,36 @@
+// `npm run local-stack`: both emulators on fixed loopback ports with the real rotation function, a Clerk machine
+// and its secrets, until Ctrl-C. Prints what to export so apps and the CLI can use it.
+import { startLocalStack } from '../lib/localstack/startLocalStack.ts';
+
+function port(name: string, fallback: number): number {
+  const raw = process.env[name];
+  const value = raw === undefined ? fallback : Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > 65_535) {
+    process.stderr.write(`${name} must be a port number from 0 to 65535, got ${JSON.stringify(raw)}\n`);
+    process.exit(2);
+  }
+  return value;
+}
+
+const stack = await startLocalStack({
+  clock: 'system',
+  clerkPort: port('LOCAL_STACK_CLERK_PORT', 4010),
+  secretsManagerPort: port('LOCAL_STACK_SECRETS_MANAGER_PORT', 4566),
+  rotation: 'async',
+});
+const machine = await stack.addMachine({ name: 'demo-worker' });
+const out = (line = '') => process.stdout.write(`${line}\n`);
+out('# Local stack running: Clerk emulator and Secrets Manager emulator with the rotation function.');
+out(`# Machine ${machine.machineId}; its secret: ${machine.secretName} (rotation enabled).`);
+out(`# Rotation function: ${stack.functionArn}`);
+out('# Paste into a shell:');
+for (const [name, value] of Object.entries(stack.environment())) out(`export ${name}=${value}`);
+out(`export MACHINE_SECRET_ID=${machine.secretName}`);
+out('# Ctrl-C stops it.');
+
+const stop = async () => {
+  await stack.close();
+  process.exit(0);
+};
+process.once('SIGINT', stop);
+process.once('SIGTERM', stop);

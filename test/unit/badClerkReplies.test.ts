@@ -1,0 +1,94 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import type { Fault } from '../support/fakeClerkFetch.ts';
+import { RotationHarness } from '../support/rotationHarness.ts';
+
+let harness: RotationHarness;
+
+afterEach(() => {
+  expect(harness.leaks()).toEqual([]);
+});
+
+/** Clerk answering nonsense to the first read of createSecret: a typed error, nothing stored, nothing rotated. */
+describe('Function: createSecret — bad replies from Clerk change nothing', () => {
+  const tenMegabytes = ' '.repeat(10 * 1024 * 1024);
+  const cases: [string, Fault, RegExp][] = [
+    [
+      'an HTML page',
+      { kind: 'raw', status: 200, body: '<html>oops</html>', contentType: 'text/html' },
+      /content-type text\/html/,
+    ],
+    ['an empty body', { kind: 'raw', status: 200, body: '', contentType: 'application/json' }, /expected a JSON body/],
+    [
+      '200 without secret',
+      { kind: 'raw', status: 200, body: '{"object":"machine_secret_key"}', contentType: 'application/json' },
+      /expected \{"object": "machine_secret_key"/,
+    ],
+    [
+      'a secret without ak_',
+      {
+        kind: 'raw',
+        status: 200,
+        body: '{"object":"machine_secret_key","secret":"sk_test_x"}',
+        contentType: 'application/json',
+      },
+      /does not start with "ak_"/,
+    ],
+    [
+      'a wrong content type',
+      { kind: 'raw', status: 200, body: '{"object":"machine_secret_key","secret":"ak_x"}', contentType: 'text/plain' },
+      /content-type text\/plain/,
+    ],
+    [
+      'a 10 MB body',
+      { kind: 'raw', status: 200, body: tenMegabytes, contentType: 'application/json' },
+      /larger than 262144 bytes/,
+    ],
+    [
+      'a 502 HTML page from a proxy',
+      { kind: 'raw', status: 502, body: '<html>Bad Gateway</html>', contentType: 'text/html' },
+      /server error \(HTTP 502\)/,
+    ],
+    [
+      'a 404 for the machine',
+      { kind: 'status', status: 404, code: 'resource_not_found' },
+      /no such machine .*resource_not_found/,
+    ],
+    [
+      'a 401 for the instance key',
+      { kind: 'status', status: 401, code: 'clerk_key_invalid' },
+      /the key was not accepted: clerk_key_invalid/,
+    ],
+  ];
+  it.each(cases)('%s', async (_, fault, message) => {
+    harness = new RotationHarness();
+    // Reads are retried; give every attempt the same bad reply.
+    harness.clerk.inject('GetMachineSecretKey', fault, fault, fault, fault);
+    const token = harness.startRotation();
+    const before = harness.sm.snapshot();
+    const error = (await harness.step('createSecret', token).catch((e: unknown) => e)) as Error & { code: string };
+    expect(error.code).toMatch(/^CLERK_/);
+    expect(error.message).toMatch(message);
+    expect(harness.sm.snapshot()).toBe(before);
+    expect(harness.clerk.rotations()).toBe(0);
+    expect(harness.parsedLogs().at(-1)).toMatchObject({ level: 'error', outcome: 'failed', errorCode: error.code });
+  });
+
+  it('an unreadable reply to a rotate is ambiguous: Clerk is read again before the one rotate that happens', async () => {
+    harness = new RotationHarness();
+    harness.clerk.inject('RotateMachineSecretKey', {
+      kind: 'raw',
+      status: 200,
+      body: '<html/>',
+      contentType: 'text/html',
+    });
+    const { failures } = await harness.rotate();
+    expect(failures).toEqual([]);
+    expect(harness.clerk.calls.map((c) => c.operation).slice(0, 4)).toEqual([
+      'GetMachineSecretKey',
+      'RotateMachineSecretKey',
+      'GetMachineSecretKey',
+      'RotateMachineSecretKey',
+    ]);
+    expect(harness.clerk.rotations()).toBe(1);
+  });
+});

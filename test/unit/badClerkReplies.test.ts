@@ -89,6 +89,8 @@ describe('Function: createSecret — bad replies from Clerk change nothing', () 
       'GetMachineSecretKey',
       'RotateMachineSecretKey',
     ]);
-    expect(harness.clerk.rotations()).toBe(1);
+    // One key minted at Clerk beyond the machine's first (the injected reply processed nothing).
+    expect(harness.clerk.issuedKeys).toHaveLength(2);
+    expect(harness.currentValue().secretKey).toBe(harness.clerk.issuedKeys[1]);
   });
 });

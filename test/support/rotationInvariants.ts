@@ -14,7 +14,11 @@ export interface Observed {
   readonly logs: readonly string[];
 }
 
-async function valueOf(stack: LocalStack, secretId: string, selector: { VersionId?: string; VersionStage?: string }) {
+async function readSecretJson(
+  stack: LocalStack,
+  secretId: string,
+  selector: { VersionId?: string; VersionStage?: string },
+) {
   try {
     const out = await stack.client.send(new GetSecretValueCommand({ SecretId: secretId, ...selector }));
     return JSON.parse(out.SecretString ?? 'null') as { secretKey?: string; machineId?: string } | null;
@@ -29,7 +33,7 @@ function stagesOf(stack: LocalStack, secretId: string) {
 
 /** I1: the key in AWSCURRENT works at Clerk — unless its overlap ran out, which must have been reported loudly. */
 export async function checkCurrentKeyWorks({ stack, machine, logs }: Observed): Promise<string[]> {
-  const current = await valueOf(stack, machine.secretName, { VersionStage: 'AWSCURRENT' });
+  const current = await readSecretJson(stack, machine.secretName, { VersionStage: 'AWSCURRENT' });
   if (current?.secretKey === undefined) return ['I1: AWSCURRENT has no readable key'];
   if (stack.clerk.isKeyValid(machine.machineId, current.secretKey)) return [];
   const reported = logs.some((line) => line.includes('"errorCode":"OVERLAP_EXPIRED"'));
@@ -47,7 +51,7 @@ export async function storedKeys(stack: LocalStack, secretName: string): Promise
   const keys = new Set<string>();
   for (const version of stagesOf(stack, secretName)) {
     if (!version.hasValue) continue;
-    const value = await valueOf(stack, secretName, { VersionId: version.versionId });
+    const value = await readSecretJson(stack, secretName, { VersionId: version.versionId });
     if (value?.secretKey !== undefined) keys.add(value.secretKey);
   }
   return keys;

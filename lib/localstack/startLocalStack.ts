@@ -248,6 +248,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
             RotateImmediately: false,
           }),
         );
+        // In 'async' mode the test of the new configuration runs in the background; a machine is ready once it ran.
+        await secretsManager.rotationsIdle();
       }
       return { machineId: machine.id, secretName, secretArn: created.ARN ?? secretName, instanceKeySecretName };
     },

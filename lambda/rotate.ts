@@ -77,6 +77,8 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
       clock,
       sleep,
       deadline,
+      retry: deps.clerkRetry,
+      requestTimeoutMs: deps.clerkRequestTimeoutMs,
     });
     return runRotationStep(
       { store, clerk, clock, sleep, logger, notifier: notifierFor(notifyArns) },

@@ -18,6 +18,7 @@ export const ErrorCode = {
   pendingKeyStale: 'PENDING_KEY_STALE',
   machineMismatch: 'MACHINE_MISMATCH',
   rotationTooSoon: 'ROTATION_TOO_SOON',
+  rotateOutcomeUnknown: 'ROTATE_OUTCOME_UNKNOWN',
   overlapExpired: 'OVERLAP_EXPIRED',
   secretStoreFailed: 'SECRET_STORE_FAILED',
   // Clerk

@@ -14,14 +14,15 @@ export interface NewMachineKey {
   readonly previousKeyExpiresAt: string;
 }
 
-/** How many rotates one invocation may send, each only after Clerk confirmed the previous one did not happen. */
+/** How many rotates one invocation may send, each only after Clerk answered that the previous one did not happen. */
 const MAX_ROTATE_ATTEMPTS = 2;
 
 /**
  * Exactly-once rotation. Clerk's rotate is not idempotent, so Clerk's own current key is the record of whether a
  * rotation already happened: if it differs from AWSCURRENT (a lost response, an attempt that died before storing, a
  * dashboard rotation), adopt it; rotate only when Clerk still holds AWSCURRENT's key, and after an ambiguous
- * failure read Clerk's key again before any second rotate.
+ * failure read Clerk's key again before anything else — rotating again in the same invocation only when Clerk itself
+ * answered (a JSON 5xx), never after a timeout or a dropped connection.
  */
 export async function obtainNewMachineKey(
   context: RotationContext,
@@ -56,15 +57,13 @@ export async function obtainNewMachineKey(
     }
   }
 
-  let lastError: unknown;
-  for (let attempt = 1; attempt <= MAX_ROTATE_ATTEMPTS; attempt++) {
+  for (let attempt = 1; ; attempt++) {
     const sentAt = clock.now();
     try {
       const key = await clerk.rotateMachineSecretKey(instanceKey, machineId, settings.previousKeyTtlSeconds);
       return { key, adopted: false, previousKeyExpiresAt: iso(sentAt + settings.previousKeyTtlSeconds * 1000) };
     } catch (error) {
       if (!(error instanceof ClerkApiError) || !error.ambiguous) throw error;
-      lastError = error;
       logger.warn('rotate outcome unknown; reading Clerk’s current key before anything else', {
         machineId,
         errorCode: error.code,
@@ -76,7 +75,17 @@ export async function obtainNewMachineKey(
         logger.info('the rotate had been processed; using the key Clerk holds now', { machineId, adopted: true });
         return { ...reconciled, previousKeyExpiresAt: iso(sentAt + settings.previousKeyTtlSeconds * 1000) };
       }
+      // Clerk's own error envelope means Clerk answered: the request is finished and did not rotate, so one more
+      // rotate is safe. A timeout, a reset or a gateway's page may hide a rotate still being processed, which could
+      // land after this read: leave the decision to the next attempt, minutes later.
+      const clerkAnswered = error.clerkCode !== undefined;
+      if (!clerkAnswered || attempt >= MAX_ROTATE_ATTEMPTS) {
+        throw new RotationStateError(
+          ErrorCode.rotateOutcomeUnknown,
+          `the rotate of ${machineId} failed (${error.code}${error.status === undefined ? '' : `, HTTP ${error.status}`}) and Clerk still holds the old key; not rotating again in this invocation, since a rotate still in flight could land later. The next attempt reads Clerk's key first and adopts or rotates once`,
+          { cause: error },
+        );
+      }
     }
   }
-  throw lastError;
 }

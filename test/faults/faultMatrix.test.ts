@@ -102,6 +102,7 @@ interface Cell {
 }
 
 let stack: LocalStack;
+let backoffMs = 0;
 const logs: string[] = [];
 let target: { cell: Cell; seen: Map<string, number>; step: string | undefined } | undefined;
 let oldKeyWatch: { machineId: string; secretName: string; key: string; currentVersion: string } | undefined;
@@ -114,6 +115,9 @@ beforeAll(async () => {
     clerkRequestTimeoutMs: TIMEOUT_MS,
     functionSdkRequestTimeoutMs: TIMEOUT_MS,
     rotationMaxAttempts: 3,
+    // Secrets Manager re-attempts a failed rotation later, not at once: long enough here for a request still in
+    // flight after a client timeout to land first (it would otherwise hide a double rotation from the checks).
+    rotationBackoffMs: () => backoffMs,
     // No SDK retries inside an invocation: every Secrets Manager fault fails the step, so the matrix exercises the
     // engine's recovery across attempts, not the SDK's (Clerk calls keep the product's own retry policy).
     functionSdkMaxAttempts: 1,
@@ -172,11 +176,14 @@ async function runCell(point: CallPoint, kind: FaultKind): Promise<Cell> {
   };
   const logStart = logs.length;
   target = { cell, seen: new Map(), step: undefined };
+  backoffMs = kind === 'timeout' ? LATENCY_MS + 200 : 0;
   try {
     await stack.rotate(machine.secretName);
   } finally {
     target = undefined;
   }
+  // A request the client gave up on is still processed when its latency ends: let it land before checking.
+  if (kind === 'timeout') await new Promise((resolve) => setTimeout(resolve, LATENCY_MS + 100));
   const rotation = stack.secretsManager
     .rotations()
     .filter((r) => r.secretArn === machine.secretArn)

@@ -49,6 +49,7 @@ export class RotationHarness {
       },
       writeLog: (line) => this.logs.push(line),
       clerkRetry: { minTimeoutMs: 1, maxTimeoutMs: 5 },
+      clerkRequestTimeoutMs: 100,
       ...(options.lambda === undefined ? {} : { lambda: options.lambda }),
     });
   }

@@ -53,11 +53,37 @@ describe('Function: createSecret — exactly-once rotation at Clerk', () => {
     ]);
   });
 
-  it('gives up after two unprocessed rotates and lets Secrets Manager retry the rotation', async () => {
+  it('gives up after two rotates Clerk refused with 5xx and lets Secrets Manager retry the rotation', async () => {
     harness = new RotationHarness();
-    harness.clerk.inject('RotateMachineSecretKey', { kind: 'status', status: 500 }, { kind: 'network-before' });
+    const refused = { kind: 'status' as const, status: 500, code: 'internal_clerk_error' };
+    harness.clerk.inject('RotateMachineSecretKey', refused, refused);
     const { token, failures } = await harness.rotate({ attempts: 2 });
-    expect(failures.map((e) => (e as { code?: string }).code)).toEqual([ErrorCode.clerkNetwork]);
+    expect(failures.map((e) => (e as { code?: string }).code)).toEqual([ErrorCode.rotateOutcomeUnknown]);
+    expectRotatedOnce(harness, token);
+  });
+
+  it.each([
+    ['a dropped connection', { kind: 'network-before' as const }],
+    ['a timeout', { kind: 'timeout' as const }],
+    [
+      'a gateway page without Clerk’s envelope',
+      { kind: 'raw' as const, status: 502, body: '<html/>', contentType: 'text/html' },
+    ],
+  ])('never rotates again in the same invocation after %s: a rotate in flight could still land', async (_, fault) => {
+    harness = new RotationHarness();
+    harness.remainingMs = 15_000;
+    harness.clerk.inject('RotateMachineSecretKey', fault);
+    const { token, failures } = await harness.rotate({ attempts: 2 });
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatchObject({ code: ErrorCode.rotateOutcomeUnknown });
+    expect(failures[0]?.message).toMatch(/not rotating again in this invocation/);
+    const rotatesInFirstAttempt = harness.clerk.calls
+      .slice(
+        0,
+        harness.clerk.calls.findIndex((c) => c.operation === 'ListM2MTokens'),
+      )
+      .filter((c) => c.operation === 'RotateMachineSecretKey');
+    expect(rotatesInFirstAttempt).toHaveLength(2); // one per invocation: the faulted one, then the retry's
     expectRotatedOnce(harness, token);
   });
 

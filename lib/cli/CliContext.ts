@@ -1,0 +1,98 @@
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type Clock, realSleep, type Sleep } from '../Clock.ts';
+import { type ClerkMachineApi, createClerkClient } from '../clerk/ClerkClient.ts';
+import { parseClerkApiUrl } from '../clerk/parseClerkApiUrl.ts';
+import { Defaults, EnvVar } from '../constants.ts';
+import type { AwsClientConfig, CliDeps } from './CliDeps.ts';
+import { createOperatorSecretStore, type OperatorSecretStore } from './createOperatorSecretStore.ts';
+import { createOutput, type Output, shouldUseColor } from './createOutput.ts';
+
+/** The global options, as commander parses them. */
+export interface GlobalOptions {
+  readonly region?: string;
+  readonly profile?: string;
+  readonly endpointUrl?: string;
+  readonly clerkApiUrl?: string;
+  readonly json?: boolean;
+  /** `--no-color` sets it to false. */
+  readonly color?: boolean;
+}
+
+/** What a command runs with: output, time, and the two services, created on first use and closed after the run. */
+export interface CliContext {
+  readonly output: Output;
+  readonly clock: Clock;
+  readonly sleep: Sleep;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly signal: AbortSignal | undefined;
+  readonly isTTY: CliDeps['isTTY'];
+  readonly stdin: CliDeps['stdin'];
+  readonly randomUUID: () => string;
+  readonly awsConfig: AwsClientConfig;
+  readonly clerkApiUrl: string;
+  store(): OperatorSecretStore;
+  clerk(): ClerkMachineApi;
+  close(): void;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  const trimmed = value?.trim();
+  return trimmed ? trimmed : undefined;
+}
+
+/** The output for a run: JSON or lines, colour per the options, the terminal and NO_COLOR. */
+export function createOutputFor(globals: GlobalOptions, deps: CliDeps): Output {
+  return createOutput({
+    stdout: deps.stdout,
+    stderr: deps.stderr,
+    json: globals.json === true,
+    color: shouldUseColor({ colorOption: globals.color !== false, stdoutIsTTY: deps.isTTY.stdout, env: deps.env }),
+  });
+}
+
+export function createCliContext(globals: GlobalOptions, deps: CliDeps, output: Output): CliContext {
+  const { env } = deps;
+  const region = nonEmpty(globals.region) ?? nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION);
+  const profile = nonEmpty(globals.profile) ?? nonEmpty(env.AWS_PROFILE);
+  const endpoint =
+    nonEmpty(globals.endpointUrl) ?? nonEmpty(env.AWS_ENDPOINT_URL_SECRETS_MANAGER) ?? nonEmpty(env.AWS_ENDPOINT_URL);
+  const awsConfig: AwsClientConfig = {
+    ...(region === undefined ? {} : { region }),
+    ...(profile === undefined ? {} : { profile }),
+    ...(endpoint === undefined ? {} : { endpoint }),
+  };
+  // Validated now so a bad URL is a usage error before anything is read or changed.
+  const clerkApiUrl =
+    nonEmpty(globals.clerkApiUrl) === undefined
+      ? parseClerkApiUrl(nonEmpty(env[EnvVar.clerkApiUrl]) ?? Defaults.clerkApiUrl, EnvVar.clerkApiUrl)
+      : parseClerkApiUrl(nonEmpty(globals.clerkApiUrl) ?? '', '--clerk-api-url');
+  const sleep = deps.sleep ?? realSleep;
+
+  let client: SecretsManagerClient | undefined;
+  let store: OperatorSecretStore | undefined;
+  let clerk: ClerkMachineApi | undefined;
+  return {
+    output,
+    clock: deps.clock,
+    sleep,
+    env,
+    signal: deps.signal,
+    isTTY: deps.isTTY,
+    stdin: deps.stdin,
+    randomUUID: deps.randomUUID ?? (() => crypto.randomUUID()),
+    awsConfig,
+    clerkApiUrl,
+    store() {
+      client ??= deps.createSecretsManagerClient(awsConfig);
+      store ??= createOperatorSecretStore(client);
+      return store;
+    },
+    clerk() {
+      clerk ??= createClerkClient({ fetch: deps.fetch, apiUrl: clerkApiUrl, clock: deps.clock, sleep });
+      return clerk;
+    },
+    close() {
+      client?.destroy();
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/** The CLI's own defaults; each is an option, documented in `--help` and docs/cli.md. */
+export const CliDefaults = {
+  programName: 'clerk-rotator',
+  /**
+   * AWSPENDING on a non-current version older than this is "stuck" rather than "in progress": well above a whole
+   * rotation (four steps, each bounded by the function's 60 s timeout).
+   */
+  stuckAfterSeconds: 600,
+  /**
+   * How long apps may keep using a key they read before a rotation: the reader's defaults, maxAge 5 min plus its
+   * 10 % jitter plus maxStale 15 min (lib/reader/createMachineKeyProvider.ts).
+   */
+  refreshWindowSeconds: 1_230,
+  /** `rotate --wait` gives up after this long. */
+  rotateTimeoutSeconds: 300,
+  /** `rotate --wait` polls DescribeSecret this often. */
+  pollIntervalSeconds: 1,
+  /** After AWSCURRENT moved, how long `rotate --wait` waits for finishSecret to remove AWSPENDING. */
+  pendingCleanupGraceSeconds: 5,
+} as const;

@@ -1,0 +1,48 @@
+import type { ErrorCode } from '../errors.ts';
+
+/**
+ * Codes the CLI reports for states that no single rotation step names; each has a runbook anchor like the codes in
+ * lib/errors.ts.
+ */
+export const CliErrorCode = {
+  /** A rotation stopped before AWSCURRENT moved although its pending version carries a value (`repair` decides). */
+  rotationStuck: 'ROTATION_STUCK',
+  /** AWSCURRENT's key is not Clerk's current key: the machine was rotated outside this secret. */
+  currentKeyStale: 'CURRENT_KEY_STALE',
+} as const;
+export type CliErrorCode = (typeof CliErrorCode)[keyof typeof CliErrorCode];
+
+/** Every code the CLI may print as a failure reason: the package's and its own. */
+export type ReasonCode = ErrorCode | CliErrorCode;
+
+/** Bad arguments or usage the parser could not catch (options that exclude each other, a missing setting). */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+  /** The command whose help the message points to, e.g. "init". */
+  readonly command: string | undefined;
+
+  constructor(message: string, command?: string) {
+    super(message);
+    this.command = command;
+  }
+}
+
+/** An operation that could not be done, with the reason's code (and so its runbook entry). */
+export class OperationError extends Error {
+  override readonly name = 'OperationError';
+  readonly code: ReasonCode;
+
+  constructor(code: ReasonCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** The operator interrupted a wait (Ctrl-C). */
+export class InterruptedError extends Error {
+  override readonly name = 'InterruptedError';
+
+  constructor(message = 'interrupted') {
+    super(message);
+  }
+}

@@ -1,10 +1,7 @@
-/**
- * The emulator's clock port (milliseconds since the epoch). Structurally identical to the project's `Clock`, so any
- * clock the rest of the code base uses can be handed to the emulator.
- */
-export interface Clock {
-  now(): number;
-}
+import type { Clock } from '../../Clock.ts';
+
+/** The emulator's clock port is the project's own (milliseconds since the epoch). */
+export type { Clock };
 
 /** A clock that reads the real time; the emulator's default. */
 export const createSystemClock = (): Clock => ({ now: () => Date.now() });

@@ -4,9 +4,11 @@
  *
  *   npx tsx scripts/bench-reader.ts
  *
- * Secrets Manager is faked (aws-sdk-client-mock, 5 ms per call); nothing leaves the process.
+ * Secrets Manager is faked (aws-sdk-client-mock, 5 ms per call); nothing leaves the process. bench/run.ts calls
+ * `measureReader()` and `renderReaderTable()`.
  */
 import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { createMachineKeyProvider, ReaderDefaults } from '../lib/reader/createMachineKeyProvider.ts';
@@ -108,14 +110,26 @@ function table(rows: string[][]): string {
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
-const hot = await hotReads();
-const cold = await coldReads(10_000);
-const hour = await simulatedHour(100);
-const monthlyCost = (hour.calls * HOURS_PER_MONTH * PRICE_PER_10K_CALLS_USD) / 10_000;
-const uncachedCost = (hour.requests * HOURS_PER_MONTH * PRICE_PER_10K_CALLS_USD) / 10_000;
+export interface ReaderMeasurement {
+  readonly hot: Awaited<ReturnType<typeof hotReads>>;
+  readonly cold: Awaited<ReturnType<typeof coldReads>>;
+  readonly hour: Awaited<ReturnType<typeof simulatedHour>>;
+  readonly maxAgeMs: number;
+  readonly monthlyCost: number;
+  readonly uncachedCost: number;
+}
 
-process.stdout.write(
-  `${table([
+export async function measureReader(): Promise<ReaderMeasurement> {
+  const hot = await hotReads();
+  const cold = await coldReads(10_000);
+  const hour = await simulatedHour(100);
+  const monthlyCost = (hour.calls * HOURS_PER_MONTH * PRICE_PER_10K_CALLS_USD) / 10_000;
+  const uncachedCost = (hour.requests * HOURS_PER_MONTH * PRICE_PER_10K_CALLS_USD) / 10_000;
+  return { hot, cold, hour, maxAgeMs: ReaderDefaults.maxAgeMs, monthlyCost, uncachedCost };
+}
+
+export function renderReaderTable({ hot, cold, hour, monthlyCost, uncachedCost }: ReaderMeasurement): string {
+  return table([
     ['measurement', 'result', 'note'],
     ['Map.get (baseline)', `${fmt(hot.mapOps)} ops/s`, 'synchronous lookup, same run'],
     [
@@ -143,5 +157,9 @@ process.stdout.write(
       `$${monthlyCost.toFixed(4)}`,
       `vs $${uncachedCost.toFixed(2)} calling Secrets Manager per request`,
     ],
-  ])}\n`,
-);
+  ]);
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  process.stdout.write(`${renderReaderTable(await measureReader())}\n`);
+}

@@ -1,0 +1,37 @@
+import type { FleetScaleChoice } from './chooseFleetScale.ts';
+import type { MachineInfo } from './describeMachine.ts';
+import type { BundleMeasurement } from './measureBundle.ts';
+import type { ColdInitMeasurement } from './measureColdInit.ts';
+import type { FleetMeasurement } from './measureFleet.ts';
+import type { ReaderRuns } from './measureReader.ts';
+import type { RotationCallsMeasurement } from './measureRotationCalls.ts';
+
+/** Everything one `bench/run.ts` run measured; written to bench/results.json. */
+export interface BenchResults {
+  readonly generatedAt: string;
+  readonly command: string;
+  readonly durationMs: number;
+  readonly machine: MachineInfo;
+  readonly loadAverageAtEnd: readonly [number, number, number];
+  /** Wall time of each section, ms. */
+  readonly sectionMs: Readonly<Record<string, number>>;
+  readonly bundle: BundleMeasurement;
+  readonly coldInit: ColdInitMeasurement;
+  readonly rotationCalls: RotationCallsMeasurement;
+  readonly fleet: {
+    /** A short unlimited run that sizes the time compression (see chooseFleetScale). */
+    readonly calibration: Omit<FleetMeasurement, 'progress'>;
+    /** `chosenBy`: the calibration (chooseFleetScale) or `--fleet-scale`. */
+    readonly scaleChoice: FleetScaleChoice & { readonly chosenBy: 'calibration' | 'option' };
+    readonly run: FleetMeasurement;
+  };
+  readonly reader: ReaderRuns;
+}
+
+export interface GoalResult {
+  readonly goal: string;
+  readonly measured: string;
+  readonly met: boolean;
+  /** Why, when missed (or what limits the claim). */
+  readonly note: string;
+}

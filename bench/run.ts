@@ -1,0 +1,121 @@
+/**
+ * The performance report: bundle size, cold init, calls per rotation, a fleet of 1000 rotations under Clerk's rate
+ * limit, and the reader — each against a baseline run beside it on this machine.
+ *
+ *   npx tsx bench/run.ts [--fleet-scale=<n>] [--fleet-scaling=time|window] [--fleet-secrets=<n>]
+ *
+ * Writes bench/results.md, bench/results.json and bench/fleet.svg.
+ */
+import { writeFile } from 'node:fs/promises';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BenchResults } from './BenchResults.ts';
+import { REPO_ROOT } from './bundleEntry.ts';
+import { chooseFleetScale } from './chooseFleetScale.ts';
+import { describeMachine } from './describeMachine.ts';
+import { evaluateGoals } from './evaluateGoals.ts';
+import { measureBundle } from './measureBundle.ts';
+import { measureColdInit } from './measureColdInit.ts';
+import { type FleetScaling, measureFleet } from './measureFleet.ts';
+import { measureReader } from './measureReader.ts';
+import { measureRotationCalls } from './measureRotationCalls.ts';
+import { renderFleetChart } from './renderFleetChart.ts';
+import { renderReport } from './renderReport.ts';
+import { renderSummaryTable } from './renderSummaryTable.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    'fleet-scale': { type: 'string' },
+    'fleet-scaling': { type: 'string', default: 'time' },
+    'fleet-secrets': { type: 'string', default: '1000' },
+  },
+});
+const fleetScaling = args['fleet-scaling'] as FleetScaling;
+if (fleetScaling !== 'time' && fleetScaling !== 'window') {
+  throw new Error(`--fleet-scaling must be time or window, got ${args['fleet-scaling']}`);
+}
+const fleetSecrets = Number(args['fleet-secrets']);
+const fixedScale = args['fleet-scale'] === undefined ? undefined : Number(args['fleet-scale']);
+if (fixedScale !== undefined && !(fixedScale > 0)) {
+  throw new Error(`--fleet-scale must be a positive number, got ${args['fleet-scale']}`);
+}
+if (!Number.isInteger(fleetSecrets) || fleetSecrets < 1) {
+  throw new Error(`--fleet-secrets must be a positive integer, got ${args['fleet-secrets']}`);
+}
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const started = performance.now();
+const sectionMs: Record<string, number> = {};
+async function section<T>(name: string, measure: () => Promise<T>): Promise<T> {
+  log(`… ${name}`);
+  const sectionStarted = performance.now();
+  const result = await measure();
+  sectionMs[name] = performance.now() - sectionStarted;
+  log(`  ${name}: ${(sectionMs[name] / 1000).toFixed(1)} s`);
+  return result;
+}
+
+const machine = describeMachine();
+log(
+  `${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, ${machine.os}, load average ${machine.loadAverage.map((v) => v.toFixed(2)).join(' ')}`,
+);
+
+const bundle = await section('bundle', () => measureBundle());
+const coldInit = await section('cold init', () => measureColdInit());
+const rotationCalls = await section('calls per rotation', () => measureRotationCalls(5));
+const fleet = await section('fleet', async () => {
+  const { progress: _, ...calibration } = await measureFleet({ scaling: 'off', secrets: 100 });
+  const scaleChoice = chooseFleetScale(
+    (calibration.secrets / calibration.totalMs) * 1000,
+    rotationCalls.clerkInstanceKeyTotal,
+    fixedScale,
+  );
+  const { scale } = scaleChoice;
+  log(
+    `  unlimited: ${scaleChoice.unlimitedRotationsPerSecond.toFixed(1)} rotations/s → time compressed ${scale}× (${fleetScaling}-scaled)`,
+  );
+  const run = await measureFleet({
+    scaling: fleetScaling,
+    secrets: fleetSecrets,
+    scale,
+    instanceCallsPerRotation: rotationCalls.clerkInstanceKeyTotal,
+  });
+  return {
+    calibration,
+    scaleChoice: {
+      ...scaleChoice,
+      chosenBy: fixedScale === undefined ? ('calibration' as const) : ('option' as const),
+    },
+    run,
+  };
+});
+const reader = await section('reader', () => measureReader(5));
+
+const results: BenchResults = {
+  generatedAt: new Date().toISOString(),
+  command: ['npx tsx bench/run.ts', ...process.argv.slice(2)].join(' '),
+  durationMs: performance.now() - started,
+  machine,
+  loadAverageAtEnd: loadavg() as [number, number, number],
+  sectionMs,
+  bundle,
+  coldInit,
+  rotationCalls,
+  fleet,
+  reader,
+};
+const goals = evaluateGoals(results);
+const benchDir = join(REPO_ROOT, 'bench');
+await Promise.all([
+  writeFile(join(benchDir, 'results.json'), `${JSON.stringify({ ...results, goals }, null, 2)}\n`),
+  writeFile(join(benchDir, 'results.md'), renderReport(results, goals)),
+  writeFile(join(benchDir, 'fleet.svg'), renderFleetChart(fleet.run, fleet.scaleChoice.unlimitedRotationsPerSecond)),
+]);
+
+log('');
+log(renderSummaryTable(results));
+log('');
+for (const goal of goals)
+  log(`${goal.met ? 'met   ' : 'MISSED'}  ${goal.goal}: ${goal.measured}${goal.note ? ` — ${goal.note}` : ''}`);
+log(`\nbench/results.md, bench/results.json, bench/fleet.svg written in ${(results.durationMs / 1000).toFixed(0)} s`);

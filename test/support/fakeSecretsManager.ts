@@ -14,7 +14,12 @@ import { mockClient } from 'aws-sdk-client-mock';
  * test can inject before or after a call is processed.
  */
 export type SmOperation = 'DescribeSecret' | 'GetSecretValue' | 'PutSecretValue' | 'UpdateSecretVersionStage';
-export type SmFault = { kind: 'pass' } | { kind: 'before'; name: string } | { kind: 'lost-after'; name?: string };
+export type SmFault =
+  | { kind: 'pass' }
+  /** Runs before the call is processed, e.g. to move the clock as a stalled invocation would. */
+  | { kind: 'run'; run: () => void }
+  | { kind: 'before'; name: string }
+  | { kind: 'lost-after'; name?: string };
 
 interface Version {
   value: string | undefined;
@@ -106,6 +111,7 @@ export class FakeSecretsManager {
 
   private run<T>(operation: SmOperation, apply: () => T): T {
     const fault = this.faults.get(operation)?.shift();
+    if (fault?.kind === 'run') fault.run();
     if (fault?.kind === 'before') {
       this.calls.push({ operation, outcome: fault.name });
       throw awsError(fault.name, `injected ${fault.name}`);

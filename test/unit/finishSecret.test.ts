@@ -31,6 +31,34 @@ describe('Function: finishSecret — an overlap that ran out before the rotation
     expect(harness.currentValue().secretKey).toBe(harness.clerk.currentKey(MACHINE_ID));
   });
 
+  it('reports it too when the invocation stalls between reading the pending value and the promotion', async () => {
+    harness = new RotationHarness({ env: { [EnvVar.previousKeyTtlSeconds]: '120' } });
+    harness.remainingMs = 900_000; // Lambda's longest timeout: a stall this long is possible
+    const token = harness.startRotation();
+    for (const step of ['createSecret', 'setSecret', 'testSecret']) await harness.step(step, token);
+    // The overlap still has 120 s when finishSecret starts; the invocation then stalls for 301 s before it moves AWSCURRENT.
+    harness.sm.inject('UpdateSecretVersionStage', { kind: 'run', run: () => harness.advance(301) });
+    await expect(harness.step('finishSecret', token)).resolves.toMatchObject({
+      outcome: 'promoted-after-overlap-expired',
+    });
+    expect(harness.parsedLogs().find((l) => l.errorCode === ErrorCode.overlapExpired)).toBeDefined();
+  });
+
+  it('still promotes, and warns, when Clerk cannot be asked whether the replaced key works', async () => {
+    harness = new RotationHarness({ env: { [EnvVar.previousKeyTtlSeconds]: '60' } });
+    const token = harness.startRotation();
+    for (const step of ['createSecret', 'setSecret', 'testSecret']) await harness.step(step, token);
+    harness.advance(61);
+    const down = { kind: 'status' as const, status: 503, code: 'service_unavailable' };
+    harness.clerk.inject('ListM2MTokens', down, down, down, down);
+    await expect(harness.step('finishSecret', token)).resolves.toMatchObject({ outcome: 'promoted' });
+    expect(harness.parsedLogs().find((l) => l.outcome === 'overlap-unverified')).toMatchObject({
+      level: 'warn',
+      errorCode: 'CLERK_SERVER_ERROR',
+    });
+    expect(harness.sm.stagesOf(harness.machineSecret)[token]).toEqual(['AWSCURRENT']);
+  });
+
   it('stays quiet when the expiry passed but the key still works (an adopted key, whose rotation time is unknown)', async () => {
     harness = new RotationHarness();
     harness.clerk.rotate(MACHINE_ID, 28_800); // dashboard rotation: adopted, expiry recorded as "now"

@@ -35,13 +35,13 @@ async function reportExpiredOverlap(
     return false;
   } catch (error) {
     if (!(error instanceof ClerkApiError) || error.code !== ErrorCode.clerkUnauthorized) {
-      // The promotion is done; failing now would only hide the question from the re-run. Say it loudly instead.
-      logger.warn('the overlap has passed and whether the replaced key still works could not be checked', {
-        machineId: pending.machineId,
-        errorCode: error instanceof ClerkApiError ? error.code : 'UNEXPECTED',
-        outcome: 'overlap-unverified',
-      });
-      return false;
+      // The promotion is done; failing now would only hide the question from the re-run. Assume the worst, loudly.
+      logger.error(
+        `the overlap ended ${pending.previousKeyExpiresAt}, before this rotation finished, and whether the replaced key still works could not be checked (${error instanceof ClerkApiError ? error.code : 'unexpected error'}); assuming apps reading it were failing. See docs/runbook.md#overlap_expired`,
+        { machineId: pending.machineId, errorCode: ErrorCode.overlapExpired, outcome: 'overlap-unverified' },
+      );
+      logger.metric(OVERLAP_EXPIRED_METRIC, 1, { machineId: pending.machineId });
+      return true;
     }
   }
   logger.error(
@@ -78,11 +78,27 @@ export async function promotePendingVersion(context: RotationContext): Promise<S
   return { outcome: overlapExpired ? 'promoted-after-overlap-expired' : 'promoted', machineId: pending.machineId };
 }
 
-/** finishSecret re-run after the move: clear a leftover AWSPENDING on the (now current) version. */
-export async function clearPendingLabel(context: RotationContext): Promise<StepOutcome> {
+/**
+ * finishSecret re-run after the move (a crash, a failed label removal, a duplicate delivery): clear a leftover
+ * AWSPENDING, and run the expired-overlap check the interrupted invocation may not have reached.
+ */
+export async function completePromotion(context: RotationContext): Promise<StepOutcome> {
   const { store, secret, event } = context;
   const stages = secret.versionIdsToStages[event.token] ?? [];
-  if (!stages.includes(Stage.pending)) return { outcome: 'already-current' };
-  await store.updateStage({ secretId: secret.arn, stage: Stage.pending, removeFromVersionId: event.token });
-  return { outcome: 'cleared-pending-label' };
+  if (stages.includes(Stage.pending)) {
+    await store.updateStage({ secretId: secret.arn, stage: Stage.pending, removeFromVersionId: event.token });
+  }
+  const promoted = await store.getSecretVersion(secret.arn, { versionId: event.token });
+  let overlapExpired = false;
+  let value: MachineSecret | undefined;
+  try {
+    value = parseMachineSecret(promoted?.secretString, `AWSCURRENT version ${event.token} of ${secret.arn}`);
+  } catch {
+    value = undefined; // nothing to check against; the promotion itself is done
+  }
+  if (value !== undefined) {
+    overlapExpired = await reportExpiredOverlap(context, value, versionWithStage(secret, Stage.previous));
+  }
+  const outcome = stages.includes(Stage.pending) ? 'cleared-pending-label' : 'already-current';
+  return { outcome: overlapExpired ? `${outcome}-overlap-expired` : outcome };
 }

@@ -4,7 +4,7 @@ import { checkRotationPreconditions } from './checkRotationPreconditions.ts';
 import { confirmPendingVersion } from './confirmPendingVersion.ts';
 import { createPendingVersion } from './createPendingVersion.ts';
 import { parseRotationEvent } from './parseRotationEvent.ts';
-import { clearPendingLabel, promotePendingVersion } from './promotePendingVersion.ts';
+import { completePromotion, promotePendingVersion } from './promotePendingVersion.ts';
 import type { RotationContext, RotationPorts, StepOutcome } from './RotationContext.ts';
 import { type FunctionSettings, resolveRotationSettings } from './rotationSettings.ts';
 import { testPendingVersion } from './testPendingVersion.ts';
@@ -44,7 +44,7 @@ export async function runRotationStep(ports: RotationPorts, input: RunStepInput)
     let result: StepOutcome;
     if (preconditions === 'alreadyCurrent') {
       result =
-        event.step === RotationStep.finishSecret ? await clearPendingLabel(context) : { outcome: 'already-current' };
+        event.step === RotationStep.finishSecret ? await completePromotion(context) : { outcome: 'already-current' };
     } else {
       result = await STEPS[event.step](context);
     }

@@ -44,18 +44,38 @@ describe('Function: finishSecret — an overlap that ran out before the rotation
     expect(harness.parsedLogs().find((l) => l.errorCode === ErrorCode.overlapExpired)).toBeDefined();
   });
 
-  it('still promotes, and warns, when Clerk cannot be asked whether the replaced key works', async () => {
+  it('still promotes, and reports loudly, when Clerk cannot be asked whether the replaced key works', async () => {
     harness = new RotationHarness({ env: { [EnvVar.previousKeyTtlSeconds]: '60' } });
     const token = harness.startRotation();
     for (const step of ['createSecret', 'setSecret', 'testSecret']) await harness.step(step, token);
     harness.advance(61);
     const down = { kind: 'status' as const, status: 503, code: 'service_unavailable' };
     harness.clerk.inject('ListM2MTokens', down, down, down, down);
-    await expect(harness.step('finishSecret', token)).resolves.toMatchObject({ outcome: 'promoted' });
-    expect(harness.parsedLogs().find((l) => l.outcome === 'overlap-unverified')).toMatchObject({
-      level: 'warn',
-      errorCode: 'CLERK_SERVER_ERROR',
+    await expect(harness.step('finishSecret', token)).resolves.toMatchObject({
+      outcome: 'promoted-after-overlap-expired',
     });
+    expect(harness.parsedLogs().find((l) => l.outcome === 'overlap-unverified')).toMatchObject({
+      level: 'error',
+      errorCode: ErrorCode.overlapExpired,
+      message: expect.stringMatching(/could not be checked \(CLERK_SERVER_ERROR\)/),
+    });
+    expect(harness.parsedLogs().find((l) => l.OverlapExpired === 1)).toBeDefined();
+    expect(harness.sm.stagesOf(harness.machineSecret)[token]).toEqual(['AWSCURRENT']);
+  });
+
+  it('reports it on the re-run when the invocation that moved AWSCURRENT failed before its check', async () => {
+    harness = new RotationHarness({ env: { [EnvVar.previousKeyTtlSeconds]: '60' } });
+    const token = harness.startRotation();
+    for (const step of ['createSecret', 'setSecret', 'testSecret']) await harness.step(step, token);
+    harness.advance(61);
+    // AWSCURRENT moves; removing AWSPENDING fails: the invocation ends before its overlap check.
+    harness.sm.inject('UpdateSecretVersionStage', { kind: 'pass' }, { kind: 'before', name: 'InternalServiceError' });
+    await expect(harness.step('finishSecret', token)).rejects.toThrow(/UpdateSecretVersionStage failed/);
+    expect(harness.parsedLogs().some((l) => l.errorCode === ErrorCode.overlapExpired)).toBe(false);
+    await expect(harness.step('finishSecret', token)).resolves.toMatchObject({
+      outcome: 'cleared-pending-label-overlap-expired',
+    });
+    expect(harness.parsedLogs().find((l) => l.errorCode === ErrorCode.overlapExpired)).toBeDefined();
     expect(harness.sm.stagesOf(harness.machineSecret)[token]).toEqual(['AWSCURRENT']);
   });
 

@@ -20,9 +20,15 @@ export interface ChaosSettings {
   readonly source: 'fixed seed' | 'random seed' | 'CHAOS_SEED';
 }
 
-function positiveInteger(name: string, raw: string): number {
+function integer(name: string, raw: string): number {
   const value = Number(raw);
-  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
+  if (!Number.isSafeInteger(value)) throw new Error(`${name} must be an integer, got ${raw}`);
+  return value;
+}
+
+function positiveInteger(name: string, raw: string): number {
+  const value = integer(name, raw);
+  if (value < 1) throw new Error(`${name} must be a positive integer, got ${raw}`);
   return value;
 }
 
@@ -43,7 +49,7 @@ export function readChaosSettings(env: Readonly<Record<string, string | undefine
   }
   return {
     ...common,
-    seed: seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number.parseInt(seed, 10),
+    seed: seed === undefined ? Math.floor(Math.random() * 2 ** 31) : integer('CHAOS_SEED', seed),
     numRuns: runs === undefined ? FIXED_RUNS : positiveInteger('CHAOS_RUNS', runs),
     source: seed === undefined ? 'random seed' : 'CHAOS_SEED',
   };

@@ -18,7 +18,7 @@ export type FaultKind = (typeof FAULT_KINDS)[number] | 'timeout';
 export type DuplicateMode = 'sequential' | 'concurrent';
 
 export type Action =
-  /** RotateSecret with RotateImmediately=true and a fresh ClientRequestToken (Secrets Manager retries it itself). */
+  /** RotateSecret with RotateImmediately=true and a fresh ClientRequestToken; one attempt, a failure stays pending. */
   | { readonly type: 'rotate' }
   /** RotateSecret with RotateImmediately=false: testSecret alone, against a copy of AWSCURRENT. */
   | { readonly type: 'testOnly' }

@@ -7,34 +7,20 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { Stage } from '../constants.ts';
 import type { SecretStore } from '../core/SecretStore.ts';
-import { SecretStoreError } from '../errors.ts';
+import { storeCall, tagsToRecord, toStoreError } from './storeCall.ts';
 
 function awsErrorName(error: unknown): string | undefined {
   return error instanceof Error ? error.name : undefined;
-}
-
-function toStoreError(operation: string, error: unknown): SecretStoreError {
-  const name = awsErrorName(error);
-  // SDK messages name resources and rules, never secret values.
-  const message = error instanceof Error ? error.message : String(error);
-  return new SecretStoreError(operation, name, `${name ?? 'Error'}: ${message}`, { cause: error });
-}
-
-async function wrap<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw toStoreError(operation, error);
-  }
 }
 
 /** The SecretStore port over an injected SecretsManagerClient. */
 export function createSecretStore(client: SecretsManagerClient): SecretStore {
   return {
     async describeSecret(secretId) {
-      const out = await wrap('DescribeSecret', () => client.send(new DescribeSecretCommand({ SecretId: secretId })));
-      const tags: Record<string, string> = {};
-      for (const tag of out.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+      const out = await storeCall('DescribeSecret', () =>
+        client.send(new DescribeSecretCommand({ SecretId: secretId })),
+      );
+      const tags = tagsToRecord(out.Tags);
       return {
         arn: out.ARN ?? secretId,
         name: out.Name ?? secretId,
@@ -63,7 +49,7 @@ export function createSecretStore(client: SecretsManagerClient): SecretStore {
     },
 
     async putPendingValue(input) {
-      await wrap('PutSecretValue', () =>
+      await storeCall('PutSecretValue', () =>
         client.send(
           new PutSecretValueCommand({
             SecretId: input.secretId,
@@ -77,7 +63,7 @@ export function createSecretStore(client: SecretsManagerClient): SecretStore {
     },
 
     async updateStage(input) {
-      await wrap('UpdateSecretVersionStage', () =>
+      await storeCall('UpdateSecretVersionStage', () =>
         client.send(
           new UpdateSecretVersionStageCommand({
             SecretId: input.secretId,

@@ -11,7 +11,7 @@ import {
   UntagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { SecretStoreError } from '../errors.ts';
+import { storeCall, tagsToRecord, toStoreError } from '../aws/storeCall.ts';
 
 export interface RotationRules {
   readonly automaticallyAfterDays?: number;
@@ -79,21 +79,6 @@ export interface OperatorSecretStore {
   }): Promise<void>;
 }
 
-function toStoreError(operation: string, error: unknown): SecretStoreError {
-  const name = error instanceof Error ? error.name : undefined;
-  // SDK messages name resources and rules, never secret values.
-  const message = error instanceof Error ? error.message : String(error);
-  return new SecretStoreError(operation, name, `${name ?? 'Error'}: ${message}`, { cause: error });
-}
-
-async function call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (error) {
-    throw toStoreError(operation, error);
-  }
-}
-
 const millis = (date: Date | undefined): number | undefined => date?.getTime();
 
 function fromWireRules(rules: RotationRulesType | undefined): RotationRules | undefined {
@@ -116,9 +101,10 @@ function toWireRules(rules: RotationRules): RotationRulesType {
 export function createOperatorSecretStore(client: SecretsManagerClient): OperatorSecretStore {
   return {
     async describe(secretId) {
-      const out = await call('DescribeSecret', () => client.send(new DescribeSecretCommand({ SecretId: secretId })));
-      const tags: Record<string, string> = {};
-      for (const tag of out.Tags ?? []) if (tag.Key !== undefined) tags[tag.Key] = tag.Value ?? '';
+      const out = await storeCall('DescribeSecret', () =>
+        client.send(new DescribeSecretCommand({ SecretId: secretId })),
+      );
+      const tags = tagsToRecord(out.Tags);
       return {
         arn: out.ARN ?? secretId,
         name: out.Name ?? secretId,
@@ -138,7 +124,7 @@ export function createOperatorSecretStore(client: SecretsManagerClient): Operato
       let nextToken: string | undefined;
       do {
         const token = nextToken;
-        const out = await call('ListSecretVersionIds', () =>
+        const out = await storeCall('ListSecretVersionIds', () =>
           client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, NextToken: token })),
         );
         for (const version of out.Versions ?? []) {
@@ -172,7 +158,7 @@ export function createOperatorSecretStore(client: SecretsManagerClient): Operato
     },
 
     async createSecret(input) {
-      const out = await call('CreateSecret', () =>
+      const out = await storeCall('CreateSecret', () =>
         client.send(
           new CreateSecretCommand({
             Name: input.name,
@@ -185,14 +171,14 @@ export function createOperatorSecretStore(client: SecretsManagerClient): Operato
     },
 
     async putCurrentValue(secretId, secretString) {
-      const out = await call('PutSecretValue', () =>
+      const out = await storeCall('PutSecretValue', () =>
         client.send(new PutSecretValueCommand({ SecretId: secretId, SecretString: secretString })),
       );
       return { versionId: out.VersionId ?? '' };
     },
 
     async tag(secretId, tags) {
-      await call('TagResource', () =>
+      await storeCall('TagResource', () =>
         client.send(
           new TagResourceCommand({
             SecretId: secretId,
@@ -203,13 +189,13 @@ export function createOperatorSecretStore(client: SecretsManagerClient): Operato
     },
 
     async untag(secretId, keys) {
-      await call('UntagResource', () =>
+      await storeCall('UntagResource', () =>
         client.send(new UntagResourceCommand({ SecretId: secretId, TagKeys: [...keys] })),
       );
     },
 
     async rotate(input) {
-      const out = await call('RotateSecret', () =>
+      const out = await storeCall('RotateSecret', () =>
         client.send(
           new RotateSecretCommand({
             SecretId: input.secretId,
@@ -224,7 +210,7 @@ export function createOperatorSecretStore(client: SecretsManagerClient): Operato
     },
 
     async updateStage(input) {
-      await call('UpdateSecretVersionStage', () =>
+      await storeCall('UpdateSecretVersionStage', () =>
         client.send(
           new UpdateSecretVersionStageCommand({
             SecretId: input.secretId,

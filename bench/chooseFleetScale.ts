@@ -1,4 +1,4 @@
-import { DEVELOPMENT_INSTANCE_RATE_LIMIT } from '../lib/localstack/clerk/index.ts';
+import { DEVELOPMENT_INSTANCE_RATE_LIMIT } from '../localstack/clerk/index.ts';
 
 /** Time compressions the fleet bench may pick, fastest first. */
 export const FLEET_SCALES = [100, 50, 25, 20, 10, 5, 4, 3, 2, 1.5, 1.25, 1] as const;

@@ -1,8 +1,8 @@
 import { GetSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { realSleep } from '../lib/Clock.ts';
 import { defaultRetryOptions } from '../lib/clerk/retryPolicy.ts';
-import { DEVELOPMENT_INSTANCE_RATE_LIMIT, ManualClock } from '../lib/localstack/clerk/index.ts';
-import { type LocalMachine, type LocalStack, startLocalStack } from '../lib/localstack/startLocalStack.ts';
+import { DEVELOPMENT_INSTANCE_RATE_LIMIT, ManualClock } from '../localstack/clerk/index.ts';
+import { type LocalMachine, type LocalStack, startLocalStack } from '../localstack/startLocalStack.ts';
 import { registerBenchHandler } from './registerBenchHandler.ts';
 
 /** The goal: a window of rotations ends within 1.25× of what the rate limit allows, with none failed. */

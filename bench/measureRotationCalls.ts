@@ -1,5 +1,5 @@
 import { ROTATION_STEPS, type RotationStep } from '../lib/constants.ts';
-import { startLocalStack } from '../lib/localstack/startLocalStack.ts';
+import { startLocalStack } from '../localstack/startLocalStack.ts';
 import { median } from './median.ts';
 import { registerBenchHandler } from './registerBenchHandler.ts';
 

@@ -4,7 +4,7 @@ import type { Sleep } from '../lib/Clock.ts';
 import type { RetryOptions } from '../lib/clerk/retryPolicy.ts';
 import { EnvVar } from '../lib/constants.ts';
 import type { StepOutcome } from '../lib/core/RotationContext.ts';
-import type { LocalStack } from '../lib/localstack/startLocalStack.ts';
+import type { LocalStack } from '../localstack/startLocalStack.ts';
 
 export interface BenchHandlerOptions {
   /** How the handler waits for a Clerk `Retry-After`. @default real time */

@@ -12,9 +12,9 @@ import { createRotationHandler } from '../lambda/rotate.ts';
 import { systemClock } from '../lib/Clock.ts';
 import { EnvVar } from '../lib/constants.ts';
 import { createJsonLogger } from '../lib/Logger.ts';
-import { startClerkEmulator } from '../lib/localstack/clerk/index.ts';
-import { startSecretsManagerEmulator } from '../lib/localstack/secretsManager/index.ts';
 import { createMachineKeyProvider } from '../lib/reader/index.ts';
+import { startClerkEmulator } from '../localstack/clerk/index.ts';
+import { startSecretsManagerEmulator } from '../localstack/secretsManager/index.ts';
 import { startService } from './http-service/server.ts';
 import { createConsumer } from './lambda-consumer/handler.ts';
 

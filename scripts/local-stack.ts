@@ -1,6 +1,6 @@
 // `npm run local-stack`: both emulators on fixed loopback ports with the real rotation function, a Clerk machine
 // and its secrets, until Ctrl-C. Prints what to export so apps and the CLI can use it.
-import { startLocalStack } from '../lib/localstack/startLocalStack.ts';
+import { startLocalStack } from '../localstack/startLocalStack.ts';
 
 function port(name: string, fallback: number): number {
   const raw = process.env[name];

@@ -1,5 +1,5 @@
-import type { ClerkExchange } from '../../lib/localstack/clerk/index.ts';
-import { type FunctionCall, type LocalStack, startLocalStack } from '../../lib/localstack/startLocalStack.ts';
+import type { ClerkExchange } from '../../localstack/clerk/index.ts';
+import { type FunctionCall, type LocalStack, startLocalStack } from '../../localstack/startLocalStack.ts';
 import { createSecretsManagerWire, type SecretsManagerWire } from './createSecretsManagerWire.ts';
 
 /** What a run in progress wants to hear from the stack it borrows. */

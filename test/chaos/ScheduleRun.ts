@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Defaults, ROTATION_STEPS, type RotationStep, Stage, TagKey } from '../../lib/constants.ts';
 import { ErrorCode } from '../../lib/errors.ts';
-import type { ClerkExchange } from '../../lib/localstack/clerk/index.ts';
-import type { FunctionCall, LocalMachine } from '../../lib/localstack/startLocalStack.ts';
+import type { ClerkExchange } from '../../localstack/clerk/index.ts';
+import type { FunctionCall, LocalMachine } from '../../localstack/startLocalStack.ts';
 import { checkLegalEndState, checkNoKeyLogged, completePendingRotation } from '../support/rotationInvariants.ts';
 import { armFault, TIMEOUT_LATENCY_MS } from './armFault.ts';
 import type { ChaosStack, StackObserver } from './ChaosStack.ts';

@@ -1,5 +1,5 @@
-import { SimulatedError } from '../../lib/localstack/secretsManager/index.ts';
-import type { FunctionCall, LocalStack } from '../../lib/localstack/startLocalStack.ts';
+import { SimulatedError } from '../../localstack/secretsManager/index.ts';
+import type { FunctionCall, LocalStack } from '../../localstack/startLocalStack.ts';
 import type { FaultKind } from './scheduleArbitrary.ts';
 
 /** Longer than both callers wait (450 ms towards Clerk, see ChaosStack; 200 ms towards Secrets Manager). */

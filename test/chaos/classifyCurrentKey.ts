@@ -1,4 +1,4 @@
-import type { RotationRecord } from '../../lib/localstack/clerk/index.ts';
+import type { RotationRecord } from '../../localstack/clerk/index.ts';
 
 /**
  * Why the key in AWSCURRENT does or does not work at Clerk, from Clerk's rotation history:

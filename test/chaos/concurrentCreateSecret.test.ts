@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Stage, TagKey } from '../../lib/constants.ts';
-import type { LocalMachine } from '../../lib/localstack/startLocalStack.ts';
+import type { LocalMachine } from '../../localstack/startLocalStack.ts';
 import { apiRotations, checkRotatedAtMostOnce } from '../support/rotationInvariants.ts';
 import { armFault } from './armFault.ts';
 import { type ChaosStack, startChaosStack } from './ChaosStack.ts';

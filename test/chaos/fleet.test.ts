@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type ClerkEmulator, startClerkEmulator } from '../../lib/localstack/clerk/index.ts';
+import { type ClerkEmulator, startClerkEmulator } from '../../localstack/clerk/index.ts';
 import {
   type FleetMachine,
   type FleetShardOptions,

@@ -1,5 +1,5 @@
 import { EnvVar, Stage } from '../../lib/constants.ts';
-import { startLocalStack } from '../../lib/localstack/startLocalStack.ts';
+import { startLocalStack } from '../../localstack/startLocalStack.ts';
 import { createSecretsManagerWire } from './createSecretsManagerWire.ts';
 
 export interface FleetMachine {

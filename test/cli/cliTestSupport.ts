@@ -11,7 +11,7 @@ import { expect } from 'vitest';
 import { systemClock } from '../../lib/Clock.ts';
 import type { CliDeps } from '../../lib/cli/CliDeps.ts';
 import { runCli } from '../../lib/cli/runCli.ts';
-import type { LocalStack } from '../../lib/localstack/startLocalStack.ts';
+import type { LocalStack } from '../../localstack/startLocalStack.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 

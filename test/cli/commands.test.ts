@@ -6,7 +6,7 @@
 import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Stage, TagKey } from '../../lib/constants.ts';
-import { type LocalStack, startLocalStack } from '../../lib/localstack/startLocalStack.ts';
+import { type LocalStack, startLocalStack } from '../../localstack/startLocalStack.ts';
 import { milestones, OutputLog, runInProcess, spawnCli, storedKeys } from './cliTestSupport.ts';
 
 describe('CLI commands against the local stack', () => {

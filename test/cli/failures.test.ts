@@ -6,8 +6,8 @@
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Stage, TagKey } from '../../lib/constants.ts';
-import type { LocalMachine, LocalStack } from '../../lib/localstack/startLocalStack.ts';
-import { startLocalStack } from '../../lib/localstack/startLocalStack.ts';
+import type { LocalMachine, LocalStack } from '../../localstack/startLocalStack.ts';
+import { startLocalStack } from '../../localstack/startLocalStack.ts';
 import { milestones, OutputLog, runInProcess, spawnCli, storedKeys } from './cliTestSupport.ts';
 
 /** Fails finishSecret on every attempt: the key is staged and valid, AWSCURRENT never moves. */

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { ClerkExchange } from '../../lib/localstack/clerk/index.ts';
-import { startLocalStack } from '../../lib/localstack/startLocalStack.ts';
+import type { ClerkExchange } from '../../localstack/clerk/index.ts';
+import { startLocalStack } from '../../localstack/startLocalStack.ts';
 import { loadOpenApiContract, type OpenApiContract } from '../support/openApiContract.ts';
 
 /**

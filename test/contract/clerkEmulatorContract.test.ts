@@ -6,7 +6,7 @@ import {
   ManualClock,
   SPEC_OPERATION_IDS,
   startClerkEmulator,
-} from '../../lib/localstack/clerk/index.ts';
+} from '../../localstack/clerk/index.ts';
 import { type ContractProblem, loadOpenApiContract, type OpenApiContract } from '../support/openApiContract.ts';
 
 /**

@@ -24,7 +24,7 @@ import {
   createSecretsManagerClient,
   type SecretsManagerEmulator,
   startSecretsManagerEmulator,
-} from '../../lib/localstack/secretsManager/index.ts';
+} from '../../localstack/secretsManager/index.ts';
 import { findMotoServer, type MotoServer, startMotoServer } from '../support/motoServer.ts';
 
 const motoPath = findMotoServer();

@@ -19,11 +19,11 @@ import { createRotationHandler } from '../../lambda/rotate.ts';
 import { systemClock } from '../../lib/Clock.ts';
 import { EnvVar, Stage, TagKey } from '../../lib/constants.ts';
 import { createJsonLogger } from '../../lib/Logger.ts';
-import { type ClerkEmulator, type EmulatedMachine, startClerkEmulator } from '../../lib/localstack/clerk/index.ts';
-import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '../../lib/localstack/secretsManager/index.ts';
 import { createRotationNotifier } from '../../lib/notify/createRotationNotifier.ts';
 import { MACHINE_KEY_ROTATED } from '../../lib/notify/MachineKeyRotatedEvent.ts';
 import { createMachineKeyProvider } from '../../lib/reader/createMachineKeyProvider.ts';
+import { type ClerkEmulator, type EmulatedMachine, startClerkEmulator } from '../../localstack/clerk/index.ts';
+import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '../../localstack/secretsManager/index.ts';
 import { expectNoKeyLeak } from '../reader/readerTestSupport.ts';
 
 const INSTANCE_SECRET = 'clerk/instance-key';

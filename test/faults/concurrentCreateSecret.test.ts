@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../lib/localstack/startLocalStack.ts';
+import { type LocalStack, startLocalStack } from '../../localstack/startLocalStack.ts';
 import { MACHINE_ID, RotationHarness } from '../support/rotationHarness.ts';
 
 /**

@@ -1,7 +1,7 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SimulatedError } from '../../lib/localstack/secretsManager/index.ts';
-import { type FunctionCall, type LocalStack, startLocalStack } from '../../lib/localstack/startLocalStack.ts';
+import { SimulatedError } from '../../localstack/secretsManager/index.ts';
+import { type FunctionCall, type LocalStack, startLocalStack } from '../../localstack/startLocalStack.ts';
 import {
   checkClerkKeyStored,
   checkCurrentKeyWorks,

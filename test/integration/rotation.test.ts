@@ -1,6 +1,6 @@
 import { GetSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type LocalStack, startLocalStack } from '../../lib/localstack/startLocalStack.ts';
+import { type LocalStack, startLocalStack } from '../../localstack/startLocalStack.ts';
 
 /**
  * Real rotations: the Secrets Manager emulator drives the real handler (real SDK client and fetch over HTTP) against

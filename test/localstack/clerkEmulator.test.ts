@@ -7,7 +7,7 @@ import {
   ManualClock,
   startClerkEmulator,
   UnknownMachineError,
-} from '../../lib/localstack/clerk/index.ts';
+} from '../../localstack/clerk/index.ts';
 
 interface ErrorBody {
   errors: { message: string; long_message: string; code: string; meta?: Record<string, unknown> }[];

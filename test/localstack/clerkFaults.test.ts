@@ -5,7 +5,7 @@ import {
   InvalidEmulatorOptionError,
   ManualClock,
   startClerkEmulator,
-} from '../../lib/localstack/clerk/index.ts';
+} from '../../localstack/clerk/index.ts';
 
 interface ErrorBody {
   errors: { code: string; message: string; long_message: string }[];

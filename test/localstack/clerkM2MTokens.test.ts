@@ -4,7 +4,7 @@ import {
   type EmulatedMachine,
   ManualClock,
   startClerkEmulator,
-} from '../../lib/localstack/clerk/index.ts';
+} from '../../localstack/clerk/index.ts';
 
 interface TokenBody {
   object: string;

@@ -1,17 +1,17 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AuditEntry, AuditLog } from '../../lib/localstack/clerk/auditLog.ts';
-import { ClerkApiError, formParamMissing, tooManyRequests } from '../../lib/localstack/clerk/clerkErrors.ts';
-import { resolveOperationName, SPEC_OPERATION_IDS } from '../../lib/localstack/clerk/clerkOperations.ts';
-import { InvalidEmulatorOptionError } from '../../lib/localstack/clerk/errors.ts';
-import { MachineKeyRing } from '../../lib/localstack/clerk/MachineKeyRing.ts';
-import { ManualClock } from '../../lib/localstack/clerk/ManualClock.ts';
-import { signM2MJwt, verifyM2MJwtSignature } from '../../lib/localstack/clerk/m2mJwt.ts';
-import { matchRoute } from '../../lib/localstack/clerk/matchRoute.ts';
-import { fingerprintSecret, RedactedSecret } from '../../lib/localstack/clerk/RedactedSecret.ts';
-import { RateLimiter } from '../../lib/localstack/clerk/rateLimiter.ts';
-import { createSeededRandom } from '../../lib/localstack/clerk/seededRandom.ts';
+import { type AuditEntry, AuditLog } from '../../localstack/clerk/auditLog.ts';
+import { ClerkApiError, formParamMissing, tooManyRequests } from '../../localstack/clerk/clerkErrors.ts';
+import { resolveOperationName, SPEC_OPERATION_IDS } from '../../localstack/clerk/clerkOperations.ts';
+import { InvalidEmulatorOptionError } from '../../localstack/clerk/errors.ts';
+import { MachineKeyRing } from '../../localstack/clerk/MachineKeyRing.ts';
+import { ManualClock } from '../../localstack/clerk/ManualClock.ts';
+import { signM2MJwt, verifyM2MJwtSignature } from '../../localstack/clerk/m2mJwt.ts';
+import { matchRoute } from '../../localstack/clerk/matchRoute.ts';
+import { fingerprintSecret, RedactedSecret } from '../../localstack/clerk/RedactedSecret.ts';
+import { RateLimiter } from '../../localstack/clerk/rateLimiter.ts';
+import { createSeededRandom } from '../../localstack/clerk/seededRandom.ts';
 
 const fp = fingerprintSecret;
 

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { GetSecretValueCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runDemo } from '../../lib/localstack/runDemo.ts';
+import { runDemo } from '../../localstack/runDemo.ts';
 
 const children: ChildProcess[] = [];
 afterEach(() => {

@@ -18,7 +18,7 @@ import {
   MAX_SECRET_VALUE_BYTES,
   type SecretsManagerEmulator,
   startSecretsManagerEmulator,
-} from '../../lib/localstack/secretsManager/index.ts';
+} from '../../localstack/secretsManager/index.ts';
 
 const DAY_MS = 86_400_000;
 const token = (n: number): string => `${String(n).padStart(8, '0')}-0000-4000-8000-000000000000`;

@@ -13,7 +13,7 @@ import {
   type SecretsManagerEmulator,
   SimulatedError,
   startSecretsManagerEmulator,
-} from '../../lib/localstack/secretsManager/index.ts';
+} from '../../localstack/secretsManager/index.ts';
 
 const token = (n: number): string => `${String(n).padStart(8, '0')}-0000-4000-8000-00000000fa17`;
 

@@ -16,7 +16,7 @@ import {
   type RotationInvocationEvent,
   type SecretsManagerEmulator,
   startSecretsManagerEmulator,
-} from '../../lib/localstack/secretsManager/index.ts';
+} from '../../localstack/secretsManager/index.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;

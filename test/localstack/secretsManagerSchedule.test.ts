@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { nextCronOccurrence, parseCronExpression } from '../../lib/localstack/secretsManager/cronSchedule.ts';
-import { nextRotationDate, validateRotationRules } from '../../lib/localstack/secretsManager/rotationSchedule.ts';
+import { nextCronOccurrence, parseCronExpression } from '../../localstack/secretsManager/cronSchedule.ts';
+import { nextRotationDate, validateRotationRules } from '../../localstack/secretsManager/rotationSchedule.ts';
 
 const at = (iso: string): number => Date.parse(iso);
 const next = (cron: string, afterIso: string): string | undefined => {

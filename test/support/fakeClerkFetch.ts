@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 /**
  * An in-memory Clerk for unit tests, reached through an injected `fetch`. It models what the rotation core relies on
  * (current key, previous key with an overlap, rotate not idempotent) and lets a test inject a fault per operation.
- * The full HTTP emulator lives in lib/localstack/clerk; this one keeps unit tests fast and synchronous.
+ * The full HTTP emulator lives in localstack/clerk; this one keeps unit tests fast and synchronous.
  */
 export type FakeOperation = 'GetMachineSecretKey' | 'RotateMachineSecretKey' | 'ListM2MTokens';
 

@@ -1,6 +1,6 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ROTATION_STEPS } from '../../lib/constants.ts';
-import type { LocalMachine, LocalStack } from '../../lib/localstack/startLocalStack.ts';
+import type { LocalMachine, LocalStack } from '../../localstack/startLocalStack.ts';
 
 /**
  * The invariants of issue "Failure-proof rotation", as executable checks over the emulators' state and audit logs.

@@ -1,4 +1,4 @@
-import { Stage } from '../../constants.ts';
+import { Stage } from '../../lib/constants.ts';
 import type { SecretRecord, SecretVersion } from './SecretRecord.ts';
 
 export const findVersionWithLabel = (secret: SecretRecord, label: string): SecretVersion | undefined => {

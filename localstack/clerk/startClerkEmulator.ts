@@ -1,6 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { Limits } from '../../constants.ts';
+import { Limits } from '../../lib/constants.ts';
 import { type AuditEntry, AuditLog } from './auditLog.ts';
 import type { ClerkExchange } from './ClerkExchange.ts';
 import {

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { RotationStep } from '../../constants.ts';
+import type { RotationStep } from '../../lib/constants.ts';
 
 /** The event Secrets Manager sends a rotation function (RotationToken included, unlike @types/aws-lambda's type). */
 export interface RotationInvocationEvent {

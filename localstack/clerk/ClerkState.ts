@@ -1,4 +1,4 @@
-import { INSTANCE_KEY_PREFIXES, MACHINE_KEY_PREFIX } from '../../constants.ts';
+import { INSTANCE_KEY_PREFIXES, MACHINE_KEY_PREFIX } from '../../lib/constants.ts';
 import { InvalidEmulatorOptionError, UnknownInstanceError, UnknownMachineError } from './errors.ts';
 import {
   newInstanceId,

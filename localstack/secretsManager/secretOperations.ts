@@ -1,4 +1,4 @@
-import { Stage } from '../../constants.ts';
+import { Stage } from '../../lib/constants.ts';
 import { invalidParameter, invalidRequest, resourceExists } from './awsErrors.ts';
 import { matchesFilters, readFilters } from './listSecretsFilters.ts';
 import { paginate } from './pagination.ts';

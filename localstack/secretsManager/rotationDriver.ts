@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { ROTATION_STEPS, RotationStep, Stage } from '../../constants.ts';
+import { ROTATION_STEPS, RotationStep, Stage } from '../../lib/constants.ts';
 import type { Clock } from './Clock.ts';
 import { createLambdaContext } from './createLambdaContext.ts';
 import type { RegisteredRotationFunction, RotationInvocationEvent } from './RotationFunctionRegistry.ts';

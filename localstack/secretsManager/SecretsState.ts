@@ -1,4 +1,4 @@
-import { Stage } from '../../constants.ts';
+import { Stage } from '../../lib/constants.ts';
 import { invalidParameter, markedForDeletion, resourceExists, secretNotFound, validationError } from './awsErrors.ts';
 import type { Clock } from './Clock.ts';
 import { type SecretRecord, type SecretValue, type SecretVersion, sameValue, valueByteLength } from './SecretRecord.ts';

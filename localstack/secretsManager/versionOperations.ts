@@ -1,4 +1,4 @@
-import { Stage } from '../../constants.ts';
+import { Stage } from '../../lib/constants.ts';
 import { invalidParameter, invalidRequest, resourceNotFound } from './awsErrors.ts';
 import { paginate } from './pagination.ts';
 import { nextRotationDate } from './rotationSchedule.ts';

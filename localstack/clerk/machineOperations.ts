@@ -1,4 +1,4 @@
-import { Limits } from '../../constants.ts';
+import { Limits } from '../../lib/constants.ts';
 import type { MachineRecord } from './ClerkState.ts';
 import { formParamMissing, formParamValueInvalid, resourceNotFound } from './clerkErrors.ts';
 import type { ClerkOperation } from './clerkOperations.ts';

@@ -4,10 +4,10 @@ import {
   type SecretsManagerClient,
   type Tag,
 } from '@aws-sdk/client-secrets-manager';
-import { createRotationHandler, type RotationHandlerDeps } from '../../lambda/rotate.ts';
-import type { Clock } from '../Clock.ts';
-import type { RetryOptions } from '../clerk/retryPolicy.ts';
-import { EnvVar, TagKey } from '../constants.ts';
+import { createRotationHandler, type RotationHandlerDeps } from '../lambda/rotate.ts';
+import type { Clock } from '../lib/Clock.ts';
+import type { RetryOptions } from '../lib/clerk/retryPolicy.ts';
+import { EnvVar, TagKey } from '../lib/constants.ts';
 import { type ClerkEmulator, type ClerkEmulatorOptions, ManualClock, startClerkEmulator } from './clerk/index.ts';
 import {
   type SecretsManagerEmulator,

@@ -1,4 +1,4 @@
-import type { RotationStep } from '../../constants.ts';
+import type { RotationStep } from '../../lib/constants.ts';
 
 export type RotationMode =
   /** RotateImmediately (the default): createSecret, setSecret, testSecret, finishSecret. */

@@ -1,4 +1,4 @@
-import { Stage } from '../../constants.ts';
+import { Stage } from '../../lib/constants.ts';
 import { AwsErrorName, AwsServiceError, invalidParameter, invalidRequest, resourceExists } from './awsErrors.ts';
 import type { RotationFunctionRegistry } from './RotationFunctionRegistry.ts';
 import type { RotationLog } from './RotationLog.ts';

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
 import { DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { createClerkClient } from '../clerk/ClerkClient.ts';
-import { ClerkApiError } from '../errors.ts';
-import { Redacted } from '../Redacted.ts';
-import { parseMachineSecret } from '../secretFormat.ts';
+import { createClerkClient } from '../lib/clerk/ClerkClient.ts';
+import { ClerkApiError } from '../lib/errors.ts';
+import { Redacted } from '../lib/Redacted.ts';
+import { parseMachineSecret } from '../lib/secretFormat.ts';
 import { startLocalStack } from './startLocalStack.ts';
 
 export interface DemoOptions {

@@ -1,4 +1,4 @@
-import type { Clock } from '../../Clock.ts';
+import type { Clock } from '../../lib/Clock.ts';
 
 /** The emulator's clock port is the project's own (milliseconds since the epoch). */
 export type { Clock };

@@ -4,7 +4,7 @@ import type { Context } from 'aws-lambda';
 import { createSecretStore } from '../lib/aws/createSecretStore.ts';
 import { type Clock, realSleep, type Sleep, systemClock } from '../lib/Clock.ts';
 import { createClerkClient } from '../lib/clerk/ClerkClient.ts';
-import type { RetryOptions } from '../lib/clerk/retryPolicy.ts';
+import { defaultRetryOptions, type RetryOptions } from '../lib/clerk/retryPolicy.ts';
 import { EnvVar } from '../lib/constants.ts';
 import type { StepOutcome } from '../lib/core/RotationContext.ts';
 import { parseFunctionSettings } from '../lib/core/rotationSettings.ts';
@@ -40,8 +40,10 @@ export interface RotationHandlerDeps {
 
 export type RotationHandler = (
   event: SecretsManagerRotationEvent | unknown,
-  context: Pick<Context, 'invokedFunctionArn' | 'getRemainingTimeInMillis'>,
+  context: Pick<Context, 'invokedFunctionArn' | 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>,
 ) => Promise<StepOutcome>;
+
+const DEFAULT_CLERK_REQUEST_TIMEOUT_MS = 5_000;
 
 /** Wires the real clients to the rotation core. Everything is injected so tests and the local stack reuse it. */
 export function createRotationHandler(deps: RotationHandlerDeps): RotationHandler {
@@ -60,7 +62,10 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
     return notifier;
   };
 
+  let coldStart = true;
   return async (event, context) => {
+    const invocationLogger = logger.child({ requestId: context.awsRequestId, coldStart });
+    coldStart = false;
     const deadline = clock.now() + context.getRemainingTimeInMillis() - (deps.safetyMarginMs ?? 3_000);
     let functionSettings: ReturnType<typeof parseFunctionSettings>;
     let notifyArns: readonly string[];
@@ -68,7 +73,7 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
       functionSettings = parseFunctionSettings(deps.env);
       notifyArns = parseNotifyFunctionArns(deps.env[EnvVar.notifyFunctionArns]);
     } catch (error) {
-      logger.error((error as Error).message, { outcome: 'failed', errorCode: 'CONFIG_INVALID' });
+      invocationLogger.error((error as Error).message, { outcome: 'failed', errorCode: 'CONFIG_INVALID' });
       throw error;
     }
     const clerk = createClerkClient({
@@ -78,11 +83,20 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
       sleep,
       deadline,
       retry: deps.clerkRetry,
-      requestTimeoutMs: deps.clerkRequestTimeoutMs,
+      requestTimeoutMs: deps.clerkRequestTimeoutMs ?? DEFAULT_CLERK_REQUEST_TIMEOUT_MS,
     });
     return runRotationStep(
-      { store, clerk, clock, sleep, logger, notifier: notifierFor(notifyArns) },
-      { event, invokedFunctionArn: context.invokedFunctionArn, functionSettings, deadline },
+      { store, clerk, clock, sleep, logger: invocationLogger, notifier: notifierFor(notifyArns) },
+      {
+        event,
+        invokedFunctionArn: context.invokedFunctionArn,
+        functionSettings,
+        deadline,
+        clerkTiming: {
+          clerkRequestTimeoutMs: deps.clerkRequestTimeoutMs ?? DEFAULT_CLERK_REQUEST_TIMEOUT_MS,
+          maxRetryAfterMs: deps.clerkRetry?.maxRetryAfterMs ?? defaultRetryOptions.maxRetryAfterMs,
+        },
+      },
     );
   };
 }

@@ -11,6 +11,10 @@ export interface LogFields {
   adopted?: boolean | undefined;
   clerkTraceId?: string | undefined;
   errorCode?: string | undefined;
+  /** The Lambda request id of the invocation that wrote the line. */
+  requestId?: string | undefined;
+  /** True on the first invocation of a Lambda execution environment. */
+  coldStart?: boolean | undefined;
 }
 
 export const LOG_KEYS = [
@@ -26,6 +30,8 @@ export const LOG_KEYS = [
   'adopted',
   'clerkTraceId',
   'errorCode',
+  'requestId',
+  'coldStart',
 ] as const;
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
@@ -77,6 +83,8 @@ export function createJsonLogger(options: JsonLoggerOptions, bound: LogFields = 
       adopted: merged.adopted ?? null,
       clerkTraceId: merged.clerkTraceId ?? null,
       errorCode: merged.errorCode ?? null,
+      requestId: merged.requestId ?? null,
+      coldStart: merged.coldStart ?? null,
     };
   };
 

@@ -121,3 +121,13 @@ export const Limits = {
 export const MACHINE_ID_PATTERN = /^mch_[A-Za-z0-9]{1,64}$/;
 export const MACHINE_KEY_PREFIX = 'ak_';
 export const INSTANCE_KEY_PREFIXES = ['sk_live_', 'sk_test_'] as const;
+/**
+ * What a key may contain after its prefix. Clerk documents no format for the secrets themselves (only `ak_` + 32 hex
+ * for API key ids), so this admits letters, digits, `_` and `-`: everything a bearer token in a header can safely
+ * carry. CR, LF, NUL, spaces and other characters are refused where the key is parsed, never sent.
+ */
+export const KEY_BODY_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
+/** The longest key the patterns admit (prefix included); used to size the next value before rotating. */
+export const MAX_KEY_LENGTH = 8 + 256;
+/** Secrets Manager's limit on a SecretString, in bytes. */
+export const MAX_SECRET_VALUE_BYTES = 65_536;

@@ -17,8 +17,14 @@ export const ErrorCode = {
   pendingValueMissing: 'PENDING_VALUE_MISSING',
   pendingKeyStale: 'PENDING_KEY_STALE',
   machineMismatch: 'MACHINE_MISMATCH',
+  machineBindingInvalid: 'MACHINE_BINDING_INVALID',
+  instanceKeyNotAllowed: 'INSTANCE_KEY_NOT_ALLOWED',
+  secretValueTooLarge: 'SECRET_VALUE_TOO_LARGE',
   rotationTooSoon: 'ROTATION_TOO_SOON',
   rotateOutcomeUnknown: 'ROTATE_OUTCOME_UNKNOWN',
+  rotateInFlight: 'ROTATE_IN_FLIGHT',
+  rotateDeferred: 'ROTATE_DEFERRED',
+  oldKeyStillAccepted: 'OLD_KEY_STILL_ACCEPTED',
   overlapExpired: 'OVERLAP_EXPIRED',
   secretStoreFailed: 'SECRET_STORE_FAILED',
   // Clerk
@@ -76,7 +82,27 @@ export class SecretFormatError extends RotatorError {
 
 /** Secrets Manager is in a state this step cannot proceed from (see docs/runbook.md for each code). */
 export class RotationStateError extends RotatorError {
-  override readonly name = 'RotationStateError';
+  override readonly name: string = 'RotationStateError';
+}
+
+/**
+ * A rotate sent to Clerk may still land, so nothing may rotate again or adopt a changed key before `progressAt`
+ * (ISO-8601): the rotate's landing horizon. Retryable: an attempt after that time makes progress.
+ */
+export class RotateInFlightError extends RotationStateError {
+  override readonly name = 'RotateInFlightError';
+  readonly retryable = true;
+  readonly progressAt: string;
+
+  constructor(
+    code: typeof ErrorCode.rotateInFlight | typeof ErrorCode.rotateOutcomeUnknown,
+    message: string,
+    progressAt: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+    this.progressAt = progressAt;
+  }
 }
 
 /** A Secrets Manager call failed; `awsErrorName` is the SDK's error name (e.g. ThrottlingException). */

@@ -1,4 +1,4 @@
-import { INSTANCE_KEY_PREFIXES, MACHINE_ID_PATTERN, MACHINE_KEY_PREFIX } from './constants.ts';
+import { INSTANCE_KEY_PREFIXES, KEY_BODY_PATTERN, MACHINE_ID_PATTERN, MACHINE_KEY_PREFIX } from './constants.ts';
 import { describeValue } from './describeValue.ts';
 import { ErrorCode, SecretFormatError } from './errors.ts';
 import { Redacted } from './Redacted.ts';
@@ -13,6 +13,11 @@ export interface MachineSecret {
   readonly previousKeyExpiresAt?: string | undefined;
   /** Every other field of the JSON, preserved unchanged across rotations. */
   readonly extra: Readonly<Record<string, unknown>>;
+  /**
+   * Our timestamp fields that were present but not ISO-8601 (so treated as unknown, and replaced by the next
+   * rotation) — for a warning; a bad timestamp never blocks a rotation.
+   */
+  readonly ignoredFields?: readonly string[] | undefined;
 }
 
 const KNOWN_FIELDS = new Set(['machineId', 'secretKey', 'rotatedAt', 'previousKeyExpiresAt']);
@@ -39,25 +44,36 @@ function describeKeyShape(value: unknown): string {
   return known ? `a value starting with "${known}"` : `a ${value.length}-character value with another prefix`;
 }
 
+/** True when `value` is `prefix` followed by characters a key can contain (KEY_BODY_PATTERN). */
+function hasKeyShape(value: string, prefix: string): boolean {
+  return value.startsWith(prefix) && KEY_BODY_PATTERN.test(value.slice(prefix.length));
+}
+
+/** Names what is wrong with a key whose prefix is right, without echoing any of it. */
+function describeKeyBody(value: string, prefix: string): string {
+  const body = value.slice(prefix.length);
+  if (body.length === 0) return `only the prefix "${prefix}"`;
+  if (body.length > 256) return `a key of ${value.length} characters (at most ${prefix.length + 256})`;
+  return `a value starting with "${prefix}" that contains characters a key cannot contain (only letters, digits, "_" and "-" are allowed: no spaces, line breaks or control characters)`;
+}
+
 export function assertMachineKey(value: unknown, where: string): Redacted {
-  if (typeof value !== 'string' || !value.startsWith(MACHINE_KEY_PREFIX) || value.length <= MACHINE_KEY_PREFIX.length) {
+  if (typeof value !== 'string' || !hasKeyShape(value, MACHINE_KEY_PREFIX)) {
+    const got =
+      typeof value === 'string' && value.startsWith(MACHINE_KEY_PREFIX)
+        ? describeKeyBody(value, MACHINE_KEY_PREFIX)
+        : describeKeyShape(value);
     throw new SecretFormatError(
       ErrorCode.secretFormatInvalid,
-      `${where}: secretKey must be a Clerk machine secret key starting with "${MACHINE_KEY_PREFIX}", got ${describeKeyShape(value)}`,
+      `${where}: secretKey must be a Clerk machine secret key ("${MACHINE_KEY_PREFIX}" followed by letters, digits, "_" or "-"), got ${got}`,
     );
   }
   return new Redacted(value);
 }
 
-function assertOptionalTimestamp(value: unknown, field: string, where: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
-    throw new SecretFormatError(
-      ErrorCode.secretFormatInvalid,
-      `${where}: ${field} must be an ISO-8601 timestamp, got ${describeValue(value)}`,
-    );
-  }
-  return value;
+/** An ISO-8601 string we can use, or undefined (absent, or unusable and so treated as unknown). */
+function optionalTimestamp(value: unknown): string | undefined {
+  return typeof value === 'string' && !Number.isNaN(Date.parse(value)) ? value : undefined;
 }
 
 /**
@@ -89,13 +105,24 @@ export function parseMachineSecret(secretString: string | undefined, where: stri
   const record = parsed as Record<string, unknown>;
   const machineId = assertMachineId(record.machineId, where);
   const secretKey = assertMachineKey(record.secretKey, where);
-  const rotatedAt = assertOptionalTimestamp(record.rotatedAt, 'rotatedAt', where);
-  const previousKeyExpiresAt = assertOptionalTimestamp(record.previousKeyExpiresAt, 'previousKeyExpiresAt', where);
+  const rotatedAt = optionalTimestamp(record.rotatedAt);
+  const previousKeyExpiresAt = optionalTimestamp(record.previousKeyExpiresAt);
+  const ignoredFields = (['rotatedAt', 'previousKeyExpiresAt'] as const).filter(
+    (field) => record[field] !== undefined && optionalTimestamp(record[field]) === undefined,
+  );
   const extra: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
-    if (!KNOWN_FIELDS.has(key)) extra[key] = value;
+    // defineProperty, not assignment: a field named "__proto__" is data to preserve, not the object's prototype.
+    if (!KNOWN_FIELDS.has(key)) Object.defineProperty(extra, key, { value, enumerable: true, writable: true });
   }
-  return { machineId, secretKey, rotatedAt, previousKeyExpiresAt, extra };
+  return {
+    machineId,
+    secretKey,
+    rotatedAt,
+    previousKeyExpiresAt,
+    extra,
+    ...(ignoredFields.length > 0 ? { ignoredFields } : {}),
+  };
 }
 
 /** The inverse of parseMachineSecret; unknown fields first so that ours always win. */
@@ -130,11 +157,14 @@ export function parseInstanceKeySecret(secretString: string | undefined, where: 
       );
     }
   }
-  if (typeof candidate !== 'string' || !INSTANCE_KEY_PREFIXES.some((prefix) => candidate.startsWith(prefix))) {
-    const shape =
-      typeof candidate === 'string' && candidate.startsWith(MACHINE_KEY_PREFIX)
-        ? `a machine key ("${MACHINE_KEY_PREFIX}…") — the instance key is the one from Clerk's API keys page`
-        : describeKeyShape(candidate);
+  const prefix =
+    typeof candidate === 'string' ? INSTANCE_KEY_PREFIXES.find((known) => candidate.startsWith(known)) : undefined;
+  if (typeof candidate !== 'string' || prefix === undefined || !hasKeyShape(candidate, prefix)) {
+    let shape: string;
+    if (typeof candidate === 'string' && prefix !== undefined) shape = describeKeyBody(candidate, prefix);
+    else if (typeof candidate === 'string' && candidate.startsWith(MACHINE_KEY_PREFIX)) {
+      shape = `a machine key ("${MACHINE_KEY_PREFIX}…") — the instance key is the one from Clerk's API keys page`;
+    } else shape = describeKeyShape(candidate);
     throw new SecretFormatError(ErrorCode.instanceKeyInvalid, `${where}: expected ${allowed}, got ${shape}`);
   }
   return new Redacted(candidate);

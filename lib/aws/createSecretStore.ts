@@ -2,7 +2,10 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
+  RotateSecretCommand,
   type SecretsManagerClient,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { Stage } from '../constants.ts';
@@ -28,6 +31,7 @@ export function createSecretStore(client: SecretsManagerClient): SecretStore {
         rotationLambdaArn: out.RotationLambdaARN,
         versionIdsToStages: out.VersionIdsToStages ?? {},
         tags,
+        lastRotatedDate: out.LastRotatedDate?.getTime(),
       };
     },
 
@@ -73,6 +77,23 @@ export function createSecretStore(client: SecretsManagerClient): SecretStore {
           }),
         ),
       );
+    },
+
+    async tagSecret(secretId, tags) {
+      const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
+      await storeCall('TagResource', () => client.send(new TagResourceCommand({ SecretId: secretId, Tags })));
+    },
+
+    async untagSecret(secretId, keys) {
+      if (keys.length === 0) return;
+      await storeCall('UntagResource', () =>
+        client.send(new UntagResourceCommand({ SecretId: secretId, TagKeys: [...keys] })),
+      );
+    },
+
+    async startRotation(secretId) {
+      const out = await storeCall('RotateSecret', () => client.send(new RotateSecretCommand({ SecretId: secretId })));
+      return out.VersionId;
     },
   };
 }

@@ -5,8 +5,8 @@ import { ClerkApiError, ErrorCode } from '../errors.ts';
 /**
  * The one retry policy for Clerk calls.
  * - Safe calls (reads, token listing) are retried on network errors, timeouts, 429 and 5xx with jittered backoff.
- * - A rotate is retried only on 429: Clerk did not process it. Any other failure of a rotate may have minted a key,
- *   so the caller must reconcile (read Clerk's current key) before it may rotate again.
+ * - A rotate is never retried here: every send must first be recorded as in flight (lib/core/rotateRecords.ts),
+ *   which only the caller can do. Any failure but a 4xx may have minted a key.
  * - A 429's Retry-After (seconds) is honoured; nothing waits past the deadline.
  */
 export type RetryKind = 'safe' | 'rotate';
@@ -35,7 +35,7 @@ const SAFE_RETRYABLE: ReadonlySet<string> = new Set([
 
 export function isRetryable(error: unknown, kind: RetryKind): boolean {
   if (!(error instanceof ClerkApiError)) return false;
-  if (kind === 'rotate') return error.code === ErrorCode.clerkRateLimited;
+  if (kind === 'rotate') return false;
   return SAFE_RETRYABLE.has(error.code);
 }
 

@@ -1,6 +1,7 @@
 import { type Clock, realSleep, type Sleep, systemClock } from '../Clock.ts';
 import { Defaults, PACKAGE_NAME, PACKAGE_VERSION } from '../constants.ts';
 import { ClerkApiError, type ClerkErrorCode, ErrorCode } from '../errors.ts';
+import { externalText } from '../externalText.ts';
 import type { Redacted } from '../Redacted.ts';
 import { parseClerkApiUrl } from './parseClerkApiUrl.ts';
 import { defaultRetryOptions, type RetryKind, type RetryOptions, withRetry } from './retryPolicy.ts';
@@ -90,6 +91,13 @@ async function readCapped(response: Response): Promise<string | undefined> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** Node's fetch wraps the cause (ECONNRESET, UND_ERR_…): name both, and nothing of the message. */
+function describeNetworkError(error: unknown): string {
+  const name = error instanceof Error ? error.name : 'unknown';
+  const code = (error as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return typeof code === 'string' ? `${name}: ${externalText(code)}` : name;
+}
+
 function isJson(response: Response): boolean {
   return /^application\/(?:[\w.+-]+\+)?json\b/i.test(response.headers.get('content-type') ?? '');
 }
@@ -118,6 +126,15 @@ export async function sendClerkRequest(options: ClerkTransportOptions, request: 
     if (remaining <= 0) {
       throw fail(ErrorCode.clerkDeadline, 'not sent: the invocation deadline has passed', {});
     }
+    // A request that must not run twice gets its whole timeout or is not sent: a rotate cut short by the deadline
+    // times out at our end and may still land at Clerk, with nobody left to read the result.
+    if (exchange.retry === 'rotate' && remaining < requestTimeoutMs) {
+      throw fail(
+        ErrorCode.clerkDeadline,
+        `not sent: ${Math.max(0, Math.floor(remaining))} ms left before the deadline, less than the ${requestTimeoutMs} ms timeout`,
+        {},
+      );
+    }
     const timeoutMs = Math.min(requestTimeoutMs, remaining);
     const headers: Record<string, string> = {
       Authorization: `Bearer ${exchange.key.reveal()}`,
@@ -140,12 +157,13 @@ export async function sendClerkRequest(options: ClerkTransportOptions, request: 
       });
       text = await readCapped(response);
     } catch (error) {
-      // A timeout or reset may hide a request Clerk processed: ambiguous.
+      // A timeout or reset may hide a request Clerk processed: ambiguous. The raw error is not kept as the cause:
+      // fetch's messages can quote request headers, and the Authorization header holds a key.
       const timedOut = signal.aborted;
       throw fail(
         timedOut ? ErrorCode.clerkTimeout : ErrorCode.clerkNetwork,
-        timedOut ? `no complete response within ${timeoutMs} ms` : `network error (${(error as Error).name})`,
-        { ambiguous: true, cause: timedOut ? undefined : error },
+        timedOut ? `no complete response within ${timeoutMs} ms` : `network error (${describeNetworkError(error)})`,
+        { ambiguous: true },
       );
     }
 
@@ -183,17 +201,20 @@ export async function sendClerkRequest(options: ClerkTransportOptions, request: 
 
     const envelope = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as ClerkEnvelope;
     const first = Array.isArray(envelope.errors) ? envelope.errors[0] : undefined;
-    const clerkCode = typeof first?.code === 'string' ? first.code : undefined;
-    const clerkTraceId = typeof envelope.clerk_trace_id === 'string' ? envelope.clerk_trace_id : undefined;
+    const clerkCode = typeof first?.code === 'string' ? externalText(first.code) : undefined;
+    const clerkTraceId =
+      typeof envelope.clerk_trace_id === 'string' ? externalText(envelope.clerk_trace_id) : undefined;
     const code = codeForStatus(status);
     const detail = clerkCode ? `${STATUS_HINTS[code]}: ${clerkCode}` : `${STATUS_HINTS[code]}`;
     const retryHint = retryAfterSeconds === undefined ? '' : `; retry after ${retryAfterSeconds} s`;
+    // Only a 4xx (429 included) proves the request was not processed; any 5xx may come from a gateway that
+    // forwards the request later, so it is as ambiguous as a timeout.
     throw fail(code, `${detail}${retryHint}`, {
       status,
       clerkCode,
       clerkTraceId,
       retryAfterSeconds,
-      ambiguous: status >= 500,
+      ambiguous: status >= 500 || status < 400,
     });
   }
 

@@ -15,10 +15,21 @@ export interface RotationPorts {
   readonly logger: Logger;
   /** Best-effort "key rotated" notifications after finishSecret; absent when none are configured. */
   readonly notifier?: RotationNotifier | undefined;
+  /** A fresh id for each rotate record this invocation writes. @default crypto.randomUUID */
+  readonly newWriterId?: (() => string) | undefined;
+}
+
+/** What the Clerk client was configured with, which decides whether a rotate may still be sent. */
+export interface ClerkTimingSettings {
+  /** The per-request timeout: a rotate is sent only with this much time left, plus a reconcile read. */
+  readonly clerkRequestTimeoutMs: number;
+  /** The longest Retry-After a rotate answered with 429 is waited out for within an invocation. */
+  readonly maxRetryAfterMs: number;
 }
 
 /** One step's view of the rotation, after the preamble. */
-export interface RotationContext extends RotationPorts {
+export interface RotationContext extends Omit<RotationPorts, 'newWriterId'>, ClerkTimingSettings {
+  readonly newWriterId: () => string;
   readonly event: RotationEvent;
   readonly secret: SecretDescription;
   readonly settings: RotationSettings;

@@ -1,4 +1,4 @@
-/** The secret-store port: the four Secrets Manager calls a rotation needs, in our own words. */
+/** The secret-store port: the Secrets Manager calls a rotation needs, in our own words. */
 
 export interface SecretDescription {
   readonly arn: string;
@@ -8,6 +8,8 @@ export interface SecretDescription {
   readonly rotationLambdaArn: string | undefined;
   readonly versionIdsToStages: Readonly<Record<string, readonly string[]>>;
   readonly tags: Readonly<Record<string, string>>;
+  /** DescribeSecret's LastRotatedDate (epoch ms): when the last rotation finished. */
+  readonly lastRotatedDate?: number | undefined;
 }
 
 export interface SecretVersion {
@@ -42,6 +44,12 @@ export interface SecretStore {
   /** PutSecretValue with VersionStages ["AWSPENDING"]: never promotes. */
   putPendingValue(input: PutPendingInput): Promise<void>;
   updateStage(input: UpdateStageInput): Promise<void>;
+  /** TagResource: adds or overwrites these tags. */
+  tagSecret(secretId: string, tags: Readonly<Record<string, string>>): Promise<void>;
+  /** UntagResource: removes these tag keys (absent ones are ignored). */
+  untagSecret(secretId: string, keys: readonly string[]): Promise<void>;
+  /** RotateSecret with the configuration already stored: starts a new rotation; returns its version id. */
+  startRotation(secretId: string): Promise<string | undefined>;
 }
 
 export function versionWithStage(description: SecretDescription, stage: string): string | undefined {

@@ -1,7 +1,10 @@
-import { ClerkApiError, ErrorCode, RotationStateError } from '../errors.ts';
+import { ErrorCode, RotationStateError } from '../errors.ts';
 import type { Redacted } from '../Redacted.ts';
 import type { MachineSecret } from '../secretFormat.ts';
+import { lastRotation, minimumIntervalWaitMs } from './checkMinimumInterval.ts';
 import type { RotationContext } from './RotationContext.ts';
+import { classifyRotateRecords, rotateInFlightError } from './rotateRecords.ts';
+import { sendRecordedRotate } from './sendRecordedRotate.ts';
 
 export interface NewMachineKey {
   readonly key: Redacted;
@@ -12,80 +15,70 @@ export interface NewMachineKey {
    * request was sent plus the TTL; for a key rotated by someone else the time is unknown, so it is recorded as now.
    */
   readonly previousKeyExpiresAt: string;
+  /** For a key we rotated: the tag of its rotate record, which may go once the key is stored. */
+  readonly recordTagKey?: string | undefined;
 }
 
-/** How many rotates one invocation may send, each only after Clerk answered that the previous one did not happen. */
-const MAX_ROTATE_ATTEMPTS = 2;
+const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
  * Exactly-once rotation. Clerk's rotate is not idempotent, so Clerk's own current key is the record of whether a
- * rotation already happened: if it differs from AWSCURRENT (a lost response, an attempt that died before storing, a
- * dashboard rotation), adopt it; rotate only when Clerk still holds AWSCURRENT's key, and after an ambiguous
- * failure read Clerk's key again before anything else — rotating again in the same invocation only when Clerk itself
- * answered (a JSON 5xx), never after a timeout or a dropped connection.
+ * rotation already happened — but only once no rotate can still land: a rotate whose reply was lost (a timeout, a
+ * reset, any 5xx — a gateway may forward it later) is recorded on the secret before it is sent, and until its
+ * landing horizon has passed every attempt of every invocation fails with ROTATE_IN_FLIGHT instead of deciding.
+ * Then: if Clerk's key differs from AWSCURRENT (a lost reply, a dashboard rotation), adopt it; otherwise rotate once.
+ * An emergency (previous-key TTL 0) never adopts: it rotates so that every older key stops working.
  */
 export async function obtainNewMachineKey(
   context: RotationContext,
   current: MachineSecret,
   instanceKey: Redacted,
 ): Promise<NewMachineKey> {
-  const { clerk, clock, logger, settings } = context;
+  const { clerk, clock, logger, settings, store, secret } = context;
   const { machineId } = current;
-  const iso = (ms: number) => new Date(ms).toISOString();
-  const adoptIfRotated = async (): Promise<NewMachineKey | undefined> => {
-    const clerkKey = await clerk.getMachineSecretKey(instanceKey, machineId);
-    if (clerkKey.equals(current.secretKey)) return undefined;
-    return { key: clerkKey, adopted: true, previousKeyExpiresAt: iso(clock.now()) };
-  };
 
-  const adopted = await adoptIfRotated();
-  if (adopted) {
-    logger.warn('Clerk already holds a newer key than AWSCURRENT; adopting it instead of rotating again', {
-      machineId,
-      adopted: true,
-    });
-    return adopted;
+  const { inFlight } = await classifyRotateRecords(store, secret, {
+    now: clock.now(),
+    horizonSeconds: settings.rotateLandingHorizonSeconds,
+  });
+  if (inFlight[0] !== undefined) {
+    throw rotateInFlightError(inFlight[0], settings.rotateLandingHorizonSeconds, machineId);
   }
 
-  if (current.rotatedAt !== undefined && settings.minRotationIntervalSeconds > 0) {
-    const sinceMs = clock.now() - Date.parse(current.rotatedAt);
-    if (sinceMs < settings.minRotationIntervalSeconds * 1000) {
-      throw new RotationStateError(
-        ErrorCode.rotationTooSoon,
-        `refusing to rotate ${machineId} at Clerk: the last rotation was ${Math.max(0, Math.round(sinceMs / 1000))} s ago (at ${current.rotatedAt}), less than the minimum interval of ${settings.minRotationIntervalSeconds} s; a second rotation this soon could end the overlap apps still rely on. Wait, or lower the interval with the secret tag clerk-rotator:min-rotation-interval-seconds for an emergency`,
-      );
-    }
-  }
-
-  for (let attempt = 1; ; attempt++) {
-    const sentAt = clock.now();
-    try {
-      const key = await clerk.rotateMachineSecretKey(instanceKey, machineId, settings.previousKeyTtlSeconds);
-      return { key, adopted: false, previousKeyExpiresAt: iso(sentAt + settings.previousKeyTtlSeconds * 1000) };
-    } catch (error) {
-      if (!(error instanceof ClerkApiError) || !error.ambiguous) throw error;
-      logger.warn('rotate outcome unknown; reading Clerk’s current key before anything else', {
+  const clerkKey = await clerk.getMachineSecretKey(instanceKey, machineId);
+  const emergency = settings.previousKeyTtlSeconds === 0;
+  if (!clerkKey.equals(current.secretKey)) {
+    if (!emergency) {
+      logger.warn('Clerk already holds a newer key than AWSCURRENT; adopting it instead of rotating again', {
         machineId,
-        errorCode: error.code,
-        clerkTraceId: error.clerkTraceId,
+        adopted: true,
       });
-      // If this read fails, the invocation fails; the next attempt starts with the same check and adopts.
-      const reconciled = await adoptIfRotated();
-      if (reconciled) {
-        logger.info('the rotate had been processed; using the key Clerk holds now', { machineId, adopted: true });
-        return { ...reconciled, previousKeyExpiresAt: iso(sentAt + settings.previousKeyTtlSeconds * 1000) };
-      }
-      // Clerk's own error envelope means Clerk answered: the request is finished and did not rotate, so one more
-      // rotate is safe. A timeout, a reset or a gateway's page may hide a rotate still being processed, which could
-      // land after this read: leave the decision to the next attempt, minutes later.
-      const clerkAnswered = error.clerkCode !== undefined;
-      if (!clerkAnswered || attempt >= MAX_ROTATE_ATTEMPTS) {
-        throw new RotationStateError(
-          ErrorCode.rotateOutcomeUnknown,
-          `the rotate of ${machineId} failed (${error.code}${error.status === undefined ? '' : `, HTTP ${error.status}`}) and Clerk still holds the old key; not rotating again in this invocation, since a rotate still in flight could land later. The next attempt reads Clerk's key first and adopts or rotates once`,
-          { cause: error },
-        );
-      }
+      return { key: clerkKey, adopted: true, previousKeyExpiresAt: iso(clock.now()) };
     }
+    logger.warn(
+      'Clerk holds a newer key than AWSCURRENT; previous-key TTL is 0 (emergency), so rotating anyway: adopting would leave older keys working',
+      { machineId },
+    );
   }
+
+  const now = clock.now();
+  const last = lastRotation({ rotatedAt: current.rotatedAt, lastRotatedDate: secret.lastRotatedDate }, now);
+  if (last.ignoredFutureRotatedAt !== undefined) {
+    logger.warn(`AWSCURRENT's rotatedAt (${last.ignoredFutureRotatedAt}) is in the future; ignored`, { machineId });
+  }
+  const waitMs = minimumIntervalWaitMs(last, settings.minRotationIntervalSeconds, now);
+  if (waitMs > 0 && last.at !== undefined) {
+    throw new RotationStateError(
+      ErrorCode.rotationTooSoon,
+      `refusing to rotate ${machineId} at Clerk: the last rotation was ${Math.round((now - last.at) / 1000)} s ago (at ${iso(last.at)}), less than the minimum interval of ${settings.minRotationIntervalSeconds} s; allowed from ${iso(now + waitMs)}`,
+    );
+  }
+
+  const sent = await sendRecordedRotate(context, current, instanceKey);
+  return {
+    key: sent.key,
+    adopted: false,
+    previousKeyExpiresAt: iso(sent.sentAt + settings.previousKeyTtlSeconds * 1000),
+    recordTagKey: sent.recordTagKey,
+  };
 }

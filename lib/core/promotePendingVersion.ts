@@ -1,65 +1,57 @@
-import { Stage } from '../constants.ts';
-import { ClerkApiError, ErrorCode } from '../errors.ts';
+import { Metric, Stage } from '../constants.ts';
+import { ErrorCode, RotationStateError } from '../errors.ts';
 import { MACHINE_KEY_ROTATED } from '../notify/MachineKeyRotatedEvent.ts';
 import { type MachineSecret, parseMachineSecret } from '../secretFormat.ts';
+import { checkMachineBinding } from './checkMachineBinding.ts';
+import { checkReplacedKey } from './checkReplacedKey.ts';
 import type { RotationContext, StepOutcome } from './RotationContext.ts';
+import { readInstanceKey } from './readInstanceKey.ts';
 import { readPendingSecret } from './readPendingSecret.ts';
 import { versionWithStage } from './SecretStore.ts';
 
-export const OVERLAP_EXPIRED_METRIC = 'OverlapExpired';
-
 /**
- * The key apps held (AWSCURRENT until a moment ago) had to work until the new one was promoted. If the promotion
- * finished past `previousKeyExpiresAt`, it may not have: prove it, and report a dead key loudly (error line + metric)
- * — apps were failing. Checked after the promotion, so a stall anywhere before it is covered. Costs nothing on a
- * clean rotation, whose expiry is hours away.
+ * The pending key is no longer Clerk's current key (rotated at Clerk after it was staged): promoting it would hand
+ * apps a key that dies when its overlap ends. Remove AWSPENDING instead, so no dying key is promoted and a new
+ * rotation can start, and start one: its createSecret adopts Clerk's current key (once no rotate can still land).
  */
-async function reportExpiredOverlap(
-  context: RotationContext,
-  pending: MachineSecret,
-  replacedVersionId: string | undefined,
-): Promise<boolean> {
-  const { clock, store, secret, clerk, logger } = context;
-  const expiresAt = pending.previousKeyExpiresAt === undefined ? Number.NaN : Date.parse(pending.previousKeyExpiresAt);
-  if (!(clock.now() >= expiresAt) || replacedVersionId === undefined) return false;
-  const currentVersion = await store.getSecretVersion(secret.arn, { versionId: replacedVersionId });
-  if (currentVersion === undefined) return false;
-  let current: MachineSecret;
-  try {
-    current = parseMachineSecret(currentVersion.secretString, `AWSCURRENT of ${secret.arn}`);
-  } catch {
-    return false;
-  }
-  try {
-    await clerk.verifyMachineKey(current.secretKey, pending.machineId);
-    return false;
-  } catch (error) {
-    if (!(error instanceof ClerkApiError) || error.code !== ErrorCode.clerkUnauthorized) {
-      // The promotion is done; failing now would only hide the question from the re-run. Assume the worst, loudly.
-      logger.error(
-        `the overlap ended ${pending.previousKeyExpiresAt}, before this rotation finished, and whether the replaced key still works could not be checked (${error instanceof ClerkApiError ? error.code : 'unexpected error'}); assuming apps reading it were failing. See docs/runbook.md#overlap_expired`,
-        { machineId: pending.machineId, errorCode: ErrorCode.overlapExpired, outcome: 'overlap-unverified' },
-      );
-      logger.metric(OVERLAP_EXPIRED_METRIC, 1, { machineId: pending.machineId });
-      return true;
-    }
-  }
+async function refusePromotion(context: RotationContext, pending: MachineSecret): Promise<StepOutcome> {
+  const { store, secret, event, logger } = context;
+  const { machineId } = pending;
+  await store.updateStage({ secretId: secret.arn, stage: Stage.pending, removeFromVersionId: event.token });
   logger.error(
-    `the key that was AWSCURRENT stopped working at Clerk before this rotation finished (overlap ended ${pending.previousKeyExpiresAt}); apps still reading it were failing. The new key is promoted now; see docs/runbook.md#overlap_expired`,
-    { machineId: pending.machineId, errorCode: ErrorCode.overlapExpired, outcome: 'overlap-expired' },
+    `not promoting version ${event.token}: its key is no longer Clerk's current key for ${machineId} (rotated at Clerk after it was staged); AWSPENDING removed, starting a rotation that adopts Clerk's key`,
+    { machineId, errorCode: ErrorCode.pendingKeyStale, outcome: 'promotion-refused' },
   );
-  logger.metric(OVERLAP_EXPIRED_METRIC, 1, { machineId: pending.machineId });
-  return true;
+  logger.metric(Metric.promotionRefused, 1, { machineId });
+  let healingVersion: string | undefined;
+  try {
+    healingVersion = await store.startRotation(secret.arn);
+  } catch (error) {
+    throw new RotationStateError(
+      ErrorCode.pendingKeyStale,
+      `version ${event.token} was not promoted (its key is no longer Clerk's current key for ${machineId}) and starting the rotation that adopts Clerk's key failed (${(error as { code?: string }).code ?? 'unexpected error'}); the verification starts it within one interval`,
+      { cause: error },
+    );
+  }
+  logger.info(`started rotation ${healingVersion ?? '(version unknown)'} to adopt Clerk's current key`, { machineId });
+  return { outcome: 'promotion-refused-healing', machineId };
 }
 
 /**
- * finishSecret: move AWSCURRENT to the new version, then remove AWSPENDING from it (AWS's template forgets this).
- * A crash between the two leaves AWSPENDING on the AWSCURRENT version: a legal state that a re-run completes.
- * Then notify consumers (best effort: never fails the rotation).
+ * finishSecret: confirm with Clerk, immediately before moving AWSCURRENT, that the pending key is still Clerk's
+ * current key (else refuse and heal); move AWSCURRENT to the new version, then remove AWSPENDING from it (AWS's
+ * template forgets this). A crash between the two leaves AWSPENDING on the AWSCURRENT version: a legal state that
+ * a re-run completes. Then check what became of the replaced key, and notify consumers (best effort).
  */
 export async function promotePendingVersion(context: RotationContext): Promise<StepOutcome> {
-  const { store, secret, event, notifier } = context;
+  const { store, secret, event, notifier, clerk, settings } = context;
   const pending = await readPendingSecret(context);
+  checkMachineBinding(secret, pending.machineId, `the AWSPENDING value (version ${event.token})`);
+
+  const instanceKey = await readInstanceKey(store, settings);
+  const clerkKey = await clerk.getMachineSecretKey(instanceKey, pending.machineId);
+  if (!clerkKey.equals(pending.secretKey)) return refusePromotion(context, pending);
+
   const currentVersionId = versionWithStage(secret, Stage.current);
   await store.updateStage({
     secretId: secret.arn,
@@ -68,19 +60,25 @@ export async function promotePendingVersion(context: RotationContext): Promise<S
     ...(currentVersionId === undefined ? {} : { removeFromVersionId: currentVersionId }),
   });
   await store.updateStage({ secretId: secret.arn, stage: Stage.pending, removeFromVersionId: event.token });
-  const overlapExpired = await reportExpiredOverlap(context, pending, currentVersionId);
+  const replacedKeyProblem = await checkReplacedKey(context, pending, currentVersionId);
   await notifier?.notify({
     type: MACHINE_KEY_ROTATED,
     secretId: secret.arn,
     versionId: event.token,
     machineId: pending.machineId,
   });
-  return { outcome: overlapExpired ? 'promoted-after-overlap-expired' : 'promoted', machineId: pending.machineId };
+  return { outcome: replacedKeyProblem ? replacedKeyOutcome(context) : 'promoted', machineId: pending.machineId };
+}
+
+function replacedKeyOutcome(context: RotationContext): string {
+  return context.settings.previousKeyTtlSeconds === 0
+    ? 'promoted-old-key-still-accepted'
+    : 'promoted-after-overlap-expired';
 }
 
 /**
  * finishSecret re-run after the move (a crash, a failed label removal, a duplicate delivery): clear a leftover
- * AWSPENDING, and run the expired-overlap check the interrupted invocation may not have reached.
+ * AWSPENDING, and run the replaced-key check the interrupted invocation may not have reached.
  */
 export async function completePromotion(context: RotationContext): Promise<StepOutcome> {
   const { store, secret, event } = context;
@@ -89,16 +87,16 @@ export async function completePromotion(context: RotationContext): Promise<StepO
     await store.updateStage({ secretId: secret.arn, stage: Stage.pending, removeFromVersionId: event.token });
   }
   const promoted = await store.getSecretVersion(secret.arn, { versionId: event.token });
-  let overlapExpired = false;
   let value: MachineSecret | undefined;
   try {
     value = parseMachineSecret(promoted?.secretString, `AWSCURRENT version ${event.token} of ${secret.arn}`);
   } catch {
     value = undefined; // nothing to check against; the promotion itself is done
   }
-  if (value !== undefined) {
-    overlapExpired = await reportExpiredOverlap(context, value, versionWithStage(secret, Stage.previous));
-  }
+  const problem =
+    value !== undefined && (await checkReplacedKey(context, value, versionWithStage(secret, Stage.previous)));
   const outcome = stages.includes(Stage.pending) ? 'cleared-pending-label' : 'already-current';
-  return { outcome: overlapExpired ? `${outcome}-overlap-expired` : outcome };
+  if (!problem) return { outcome };
+  const suffix = context.settings.previousKeyTtlSeconds === 0 ? 'old-key-still-accepted' : 'overlap-expired';
+  return { outcome: `${outcome}-${suffix}` };
 }

@@ -1,14 +1,18 @@
 import { parseClerkApiUrl } from '../clerk/parseClerkApiUrl.ts';
 import { Defaults, EnvVar, Limits, TagKey } from '../constants.ts';
 import { describeValue } from '../describeValue.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, ErrorCode, RotationStateError } from '../errors.ts';
 
 /** Settings from the function's environment: the defaults for every secret it rotates. */
 export interface FunctionSettings {
   readonly instanceKeySecretId: string | undefined;
+  /** Instance-key secrets a secret's tag may name besides the default (deploy-time only: never from tags). */
+  readonly allowedInstanceKeySecretIds: readonly string[];
   readonly clerkApiUrl: string;
   readonly previousKeyTtlSeconds: number;
   readonly minRotationIntervalSeconds: number;
+  /** Deploy-time only: a tag could otherwise shorten the wait that keeps late rotates from being doubled. */
+  readonly rotateLandingHorizonSeconds: number;
 }
 
 /** Settings for one secret: the function's, overridden by the secret's tags. */
@@ -19,6 +23,7 @@ export interface RotationSettings {
   readonly clerkApiUrl: string;
   readonly previousKeyTtlSeconds: number;
   readonly minRotationIntervalSeconds: number;
+  readonly rotateLandingHorizonSeconds: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -40,11 +45,38 @@ function nonEmpty(value: string | undefined): string | undefined {
   return trimmed ? trimmed : undefined;
 }
 
+/** A secret id as a name: an ARN's resource part without the 6-character suffix Secrets Manager appends. */
+function secretName(id: string): string {
+  const match = /^arn:[^:]+:secretsmanager:[^:]*:[^:]*:secret:(.+)$/.exec(id);
+  if (match === null) return id;
+  return (match[1] ?? id).replace(/-[A-Za-z0-9]{6}$/, '');
+}
+
+/** Whether two secret ids (names, full or partial ARNs) name the same secret. */
+export function isSameSecret(a: string, b: string): boolean {
+  return a === b || secretName(a) === secretName(b);
+}
+
 export function parseFunctionSettings(env: Env): FunctionSettings {
   const ttl = nonEmpty(env[EnvVar.previousKeyTtlSeconds]);
   const interval = nonEmpty(env[EnvVar.minRotationIntervalSeconds]);
+  const horizon = nonEmpty(env[EnvVar.rotateLandingHorizonSeconds]);
+  const allowed = (env[EnvVar.allowedInstanceKeySecretIds] ?? '')
+    .split(',')
+    .map((id) => id.trim())
+    .filter((id) => id.length > 0);
   return {
     instanceKeySecretId: nonEmpty(env[EnvVar.instanceKeySecretId]),
+    allowedInstanceKeySecretIds: allowed,
+    rotateLandingHorizonSeconds:
+      horizon === undefined
+        ? Defaults.rotateLandingHorizonSeconds
+        : parseIntegerSetting(
+            EnvVar.rotateLandingHorizonSeconds,
+            horizon,
+            Limits.rotateLandingHorizonSeconds,
+            'seconds',
+          ),
     clerkApiUrl: parseClerkApiUrl(nonEmpty(env[EnvVar.clerkApiUrl]) ?? Defaults.clerkApiUrl, EnvVar.clerkApiUrl),
     previousKeyTtlSeconds:
       ttl === undefined
@@ -76,7 +108,18 @@ export function resolveRotationSettings(
   if (instanceTag !== undefined && !nonEmpty(instanceTag)) {
     throw new ConfigError(tagSetting(TagKey.instanceKeySecretId), 'must be a secret name or ARN, got an empty value');
   }
-  const instanceKeySecretId = nonEmpty(instanceTag) ?? fn.instanceKeySecretId;
+  const taggedInstanceKey = nonEmpty(instanceTag);
+  if (
+    taggedInstanceKey !== undefined &&
+    !(fn.instanceKeySecretId !== undefined && isSameSecret(taggedInstanceKey, fn.instanceKeySecretId)) &&
+    !fn.allowedInstanceKeySecretIds.some((allowed) => isSameSecret(taggedInstanceKey, allowed))
+  ) {
+    throw new RotationStateError(
+      ErrorCode.instanceKeyNotAllowed,
+      `secret tag ${TagKey.instanceKeySecretId} names ${describeValue(taggedInstanceKey)}, which is not an instance-key secret this function may use; allowed: ${[fn.instanceKeySecretId, ...fn.allowedInstanceKeySecretIds].filter((id) => id !== undefined).join(', ') || 'none'} (${EnvVar.allowedInstanceKeySecretIds}, set at deploy time)`,
+    );
+  }
+  const instanceKeySecretId = taggedInstanceKey ?? fn.instanceKeySecretId;
   if (instanceKeySecretId === undefined) {
     throw new ConfigError(
       EnvVar.instanceKeySecretId,
@@ -88,6 +131,7 @@ export function resolveRotationSettings(
     instanceKeySecretSource:
       instanceTag !== undefined ? tagSetting(TagKey.instanceKeySecretId) : EnvVar.instanceKeySecretId,
     clerkApiUrl: fn.clerkApiUrl,
+    rotateLandingHorizonSeconds: fn.rotateLandingHorizonSeconds,
     previousKeyTtlSeconds:
       ttlTag === undefined
         ? fn.previousKeyTtlSeconds

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { RotationStep } from '../constants.ts';
 import { ClerkApiError, isRotatorError } from '../errors.ts';
 import { checkRotationPreconditions } from './checkRotationPreconditions.ts';
@@ -5,7 +6,7 @@ import { confirmPendingVersion } from './confirmPendingVersion.ts';
 import { createPendingVersion } from './createPendingVersion.ts';
 import { parseRotationEvent } from './parseRotationEvent.ts';
 import { completePromotion, promotePendingVersion } from './promotePendingVersion.ts';
-import type { RotationContext, RotationPorts, StepOutcome } from './RotationContext.ts';
+import type { ClerkTimingSettings, RotationContext, RotationPorts, StepOutcome } from './RotationContext.ts';
 import { type FunctionSettings, resolveRotationSettings } from './rotationSettings.ts';
 import { testPendingVersion } from './testPendingVersion.ts';
 
@@ -14,6 +15,7 @@ export interface RunStepInput {
   readonly invokedFunctionArn: string;
   readonly functionSettings: FunctionSettings;
   readonly deadline: number;
+  readonly clerkTiming: ClerkTimingSettings;
 }
 
 const STEPS: Record<RotationStep, (context: RotationContext) => Promise<StepOutcome>> = {
@@ -39,7 +41,16 @@ export async function runRotationStep(ports: RotationPorts, input: RunStepInput)
     logger = logger.child({ secretArn: secret.arn });
     const preconditions = checkRotationPreconditions(secret, event, input.invokedFunctionArn);
     const settings = resolveRotationSettings(input.functionSettings, secret.tags);
-    const context: RotationContext = { ...ports, logger, event, secret, settings, deadline: input.deadline };
+    const context: RotationContext = {
+      ...ports,
+      ...input.clerkTiming,
+      newWriterId: ports.newWriterId ?? randomUUID,
+      logger,
+      event,
+      secret,
+      settings,
+      deadline: input.deadline,
+    };
 
     let result: StepOutcome;
     if (preconditions === 'alreadyCurrent') {

@@ -1,4 +1,7 @@
+import { Stage } from '../constants.ts';
 import { ClerkApiError, ErrorCode, RotationStateError } from '../errors.ts';
+import { type MachineSecret, parseMachineSecret } from '../secretFormat.ts';
+import { checkMachineBinding } from './checkMachineBinding.ts';
 import type { RotationContext, StepOutcome } from './RotationContext.ts';
 import { readInstanceKey } from './readInstanceKey.ts';
 import { readPendingSecret } from './readPendingSecret.ts';
@@ -6,14 +9,28 @@ import { readPendingSecret } from './readPendingSecret.ts';
 /** Waits between proofs while a fresh key propagates at Clerk. */
 const PROPAGATION_DELAYS_MS = [500, 1_500] as const;
 
+/** Whether the pending value holds AWSCURRENT's key: a test of the current value (RotateImmediately=false). */
+async function holdsCurrentKey(context: RotationContext, pending: MachineSecret): Promise<boolean> {
+  const { store, secret } = context;
+  const current = await store.getSecretVersion(secret.arn, { stage: Stage.current });
+  try {
+    return parseMachineSecret(current?.secretString, `AWSCURRENT of ${secret.arn}`).secretKey.equals(pending.secretKey);
+  } catch {
+    return false; // an unreadable AWSCURRENT is not what is being tested here
+  }
+}
+
 /**
- * testSecret: prove the pending key without changing anything (it also runs alone for RotateImmediately=false,
- * against a copy of the current value): it authenticates for this machine, and it is Clerk's current key.
+ * testSecret: prove the pending key authenticates for this machine, changing nothing. In a rotation that is all:
+ * finishSecret checks that it is still Clerk's current key right before promoting it (and heals if not). Run alone
+ * (RotateImmediately=false) the pending value is a copy of AWSCURRENT's, and the test also proves it is Clerk's
+ * current key — so a test rotation fails on drift instead of passing on a key that is about to expire.
  */
 export async function testPendingVersion(context: RotationContext): Promise<StepOutcome> {
   const { clerk, store, settings, secret, event, sleep, clock, deadline, logger } = context;
   const pending = await readPendingSecret(context);
   const { machineId } = pending;
+  checkMachineBinding(secret, machineId, `the AWSPENDING value (version ${event.token})`);
 
   for (let attempt = 0; ; attempt++) {
     try {
@@ -28,12 +45,14 @@ export async function testPendingVersion(context: RotationContext): Promise<Step
     }
   }
 
+  if (!(await holdsCurrentKey(context, pending))) return { outcome: 'verified', machineId };
+
   const instanceKey = await readInstanceKey(store, settings);
   const clerkKey = await clerk.getMachineSecretKey(instanceKey, machineId);
   if (!clerkKey.equals(pending.secretKey)) {
     throw new RotationStateError(
       ErrorCode.pendingKeyStale,
-      `the pending key of ${secret.arn} (version ${event.token}) works but is no longer Clerk's current key for ${machineId}: the key was rotated at Clerk after it was staged. Promoting it would hand apps a key that expires with the overlap. Recover: remove the label (aws secretsmanager update-secret-version-stage --secret-id ${secret.arn} --version-stage AWSPENDING --remove-from-version-id ${event.token}) and rotate again; the next createSecret adopts Clerk's current key`,
+      `the tested key of ${secret.arn} (version ${event.token}) works but is not Clerk's current key for ${machineId}: the key was rotated at Clerk outside Secrets Manager; a rotation adopts Clerk's key (the verification starts one)`,
     );
   }
   return { outcome: 'verified', machineId };

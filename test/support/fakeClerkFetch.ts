@@ -17,13 +17,18 @@ export type Fault =
   | { kind: 'timeout' }
   | { kind: 'raw'; status: number; body: string; contentType?: string }
   /** Runs before Clerk answers, e.g. a dashboard rotation racing the request. */
-  | { kind: 'before'; run: () => void };
+  | { kind: 'before'; run: () => void }
+  /**
+   * A late landing: the request is processed `afterMs` after it was received (on the fake's clock), while the client
+   * sees either nothing (it times out) or, with `reply`, a gateway's answer at once (e.g. 504 with Clerk's envelope).
+   */
+  | { kind: 'late'; afterMs: number; reply?: { status: number; code?: string } };
 
 export interface FakeCall {
   readonly operation: FakeOperation;
   readonly machineId: string;
   readonly keyKind: 'instance' | 'machine' | 'invalid';
-  readonly status: number | 'dropped' | 'refused' | 'timeout';
+  readonly status: number | 'dropped' | 'refused' | 'timeout' | 'landed-late';
   readonly headers: Record<string, string>;
   readonly body: unknown;
 }
@@ -42,7 +47,35 @@ export class FakeClerk {
   /** Every key ever issued, for scanning logs. */
   readonly issuedKeys: string[] = [];
   private readonly faults = new Map<FakeOperation, Fault[]>();
-  nowMs = Date.parse('2026-11-30T12:00:00Z');
+  private readonly lateRequests: { dueAt: number; land: () => void }[] = [];
+  #nowMs = Date.parse('2026-11-30T12:00:00Z');
+
+  /** The fake's clock; moving it forward lands every late request that is due by then. */
+  get nowMs(): number {
+    return this.#nowMs;
+  }
+
+  set nowMs(value: number) {
+    for (;;) {
+      const next = this.lateRequests.filter((late) => late.dueAt <= value).sort((a, b) => a.dueAt - b.dueAt)[0];
+      if (next === undefined) break;
+      this.lateRequests.splice(this.lateRequests.indexOf(next), 1);
+      this.#nowMs = Math.max(this.#nowMs, next.dueAt);
+      next.land();
+    }
+    this.#nowMs = value;
+  }
+
+  /** Requests received but not processed yet (late landings). */
+  get inFlight(): number {
+    return this.lateRequests.length;
+  }
+
+  /** Moves the clock until every late request has landed. */
+  settle(): void {
+    const last = Math.max(this.#nowMs, ...this.lateRequests.map((late) => late.dueAt));
+    this.nowMs = last;
+  }
 
   addMachine(machineId: string): string {
     const key = newMachineKey();
@@ -81,7 +114,7 @@ export class FakeClerk {
       (c) =>
         c.operation === 'RotateMachineSecretKey' &&
         (machineId === undefined || c.machineId === machineId) &&
-        (c.status === 200 || c.status === 'dropped'),
+        (c.status === 200 || c.status === 'dropped' || c.status === 'landed-late'),
     ).length;
   }
 
@@ -109,6 +142,24 @@ export class FakeClerk {
 
     const fault = this.faults.get(operation)?.shift();
     if (fault?.kind === 'before') fault.run();
+    if (fault?.kind === 'late') {
+      this.lateRequests.push({
+        dueAt: this.nowMs + fault.afterMs,
+        land: () => {
+          this.process(operation, machineId, bearer, body);
+          this.calls.push({ operation, machineId, keyKind, status: 'landed-late', headers, body });
+        },
+      });
+      if (fault.reply !== undefined) {
+        record(fault.reply.status);
+        return json(fault.reply.status, errorBody(fault.reply.code ?? 'gateway_timeout'));
+      }
+      record('timeout');
+      return await new Promise<never>((_, reject) => {
+        const signal = init?.signal;
+        signal?.addEventListener('abort', () => reject(signal.reason));
+      });
+    }
     if (fault?.kind === 'network-before') {
       record('refused');
       throw new TypeError('fetch failed');
@@ -133,11 +184,23 @@ export class FakeClerk {
       });
     }
 
-    // Real processing.
+    const [status, responseBody] = this.process(operation, machineId, bearer, body);
+    if (fault?.kind === 'lost-after') {
+      record('dropped');
+      throw new TypeError('fetch failed', { cause: new Error('other side closed') });
+    }
+    record(status);
+    return json(status, responseBody);
+  };
+
+  /** What Clerk does with a request it processes: the state change and the reply. */
+  private process(operation: FakeOperation, machineId: string, bearer: string, body: unknown): [number, unknown] {
+    const machine = this.machines.get(machineId);
+    const keyKind = bearer === this.instanceKey ? 'instance' : machine && this.isKeyValid(machineId, bearer);
     let status: number;
     let responseBody: unknown;
     if (operation === 'ListM2MTokens') {
-      if (keyKind === 'invalid' || !machine) [status, responseBody] = [401, errorBody('authentication_invalid')];
+      if (!keyKind || !machine) [status, responseBody] = [401, errorBody('authentication_invalid')];
       else [status, responseBody] = [200, { m2m_tokens: [], total_count: 0 }];
     } else if (keyKind !== 'instance') {
       [status, responseBody] = [401, errorBody('authentication_invalid')];
@@ -154,13 +217,8 @@ export class FakeClerk {
         [status, responseBody] = [200, { object: 'machine_secret_key', secret: key }];
       }
     }
-    if (fault?.kind === 'lost-after') {
-      record('dropped');
-      throw new TypeError('fetch failed', { cause: new Error('other side closed') });
-    }
-    record(status);
-    return json(status, responseBody);
-  };
+    return [status, responseBody];
+  }
 }
 
 function errorBody(code: string) {

@@ -3,7 +3,10 @@ import {
   DescribeSecretCommand,
   GetSecretValueCommand,
   PutSecretValueCommand,
+  RotateSecretCommand,
   SecretsManagerClient,
+  TagResourceCommand,
+  UntagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -13,7 +16,14 @@ import { mockClient } from 'aws-sdk-client-mock';
  * documented semantics (labels on one version, AWSPREVIOUS follows AWSCURRENT, token idempotency), and faults a
  * test can inject before or after a call is processed.
  */
-export type SmOperation = 'DescribeSecret' | 'GetSecretValue' | 'PutSecretValue' | 'UpdateSecretVersionStage';
+export type SmOperation =
+  | 'DescribeSecret'
+  | 'GetSecretValue'
+  | 'PutSecretValue'
+  | 'UpdateSecretVersionStage'
+  | 'TagResource'
+  | 'UntagResource'
+  | 'RotateSecret';
 export type SmFault =
   | { kind: 'pass' }
   /** Runs before the call is processed, e.g. to move the clock as a stalled invocation would. */
@@ -31,6 +41,7 @@ export interface FakeSecret {
   name: string;
   rotationEnabled?: boolean;
   rotationLambdaArn?: string;
+  lastRotatedDate?: number;
   tags: Record<string, string>;
   versions: Map<string, Version>;
 }
@@ -54,6 +65,38 @@ export class FakeSecretsManager {
     this.mock
       .on(UpdateSecretVersionStageCommand)
       .callsFake((input) => this.run('UpdateSecretVersionStage', () => this.updateStage(input)));
+    this.mock.on(TagResourceCommand).callsFake((input) => this.run('TagResource', () => this.tag(input)));
+    this.mock.on(UntagResourceCommand).callsFake((input) => this.run('UntagResource', () => this.untag(input)));
+    this.mock.on(RotateSecretCommand).callsFake((input) => this.run('RotateSecret', () => this.rotate(input)));
+  }
+
+  /** RotateSecret's token of each rotation started through the API (the harness drives its steps). */
+  readonly startedRotations: string[] = [];
+
+  private tag(input: { SecretId?: string; Tags?: { Key?: string; Value?: string }[] }) {
+    const s = this.find(input.SecretId);
+    for (const tag of input.Tags ?? []) if (tag.Key !== undefined) s.tags[tag.Key] = tag.Value ?? '';
+    return {};
+  }
+
+  private untag(input: { SecretId?: string; TagKeys?: string[] }) {
+    const s = this.find(input.SecretId);
+    for (const key of input.TagKeys ?? []) delete s.tags[key];
+    return {};
+  }
+
+  private rotate(input: { SecretId?: string }) {
+    const s = this.find(input.SecretId);
+    const pending = this.versionIdWith(s, 'AWSPENDING');
+    if (pending !== undefined && pending !== this.versionIdWith(s, 'AWSCURRENT')) {
+      throw awsError(
+        'InvalidRequestException',
+        "A previous rotation isn't complete. That rotation will be reattempted.",
+      );
+    }
+    const token = this.stagePending(s);
+    this.startedRotations.push(token);
+    return { ARN: s.arn, Name: s.name, VersionId: token };
   }
 
   inject(operation: SmOperation, ...faults: SmFault[]): void {
@@ -149,6 +192,7 @@ export class FakeSecretsManager {
       Name: s.name,
       ...(s.rotationEnabled === undefined ? {} : { RotationEnabled: s.rotationEnabled }),
       ...(s.rotationLambdaArn === undefined ? {} : { RotationLambdaARN: s.rotationLambdaArn }),
+      ...(s.lastRotatedDate === undefined ? {} : { LastRotatedDate: new Date(s.lastRotatedDate) }),
       VersionIdsToStages: this.stagesOf(s),
       Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),
     };

@@ -1,12 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { createRotationHandler, type RotationHandler } from '../../lambda/rotate.ts';
-import { EnvVar, ROTATION_STEPS, type RotationStep } from '../../lib/constants.ts';
+import { EnvVar, ROTATION_STEPS, type RotationStep, TagKey } from '../../lib/constants.ts';
 import { FakeClerk } from './fakeClerkFetch.ts';
 import { type FakeSecret, FakeSecretsManager } from './fakeSecretsManager.ts';
 
 export const FUNCTION_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:clerk-rotator';
 export const MACHINE_ID = 'mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk';
+/** The default landing horizon, in seconds, plus one: the first moment a decision may be made again. */
+export const PAST_HORIZON_SECONDS = 601 + 10;
 
 export interface HarnessOptions {
   env?: Record<string, string | undefined>;
@@ -34,7 +36,7 @@ export class RotationHarness {
     this.machineSecret = this.sm.createSecret(
       'clerk/machines/worker',
       JSON.stringify({ ...options.extra, machineId: MACHINE_ID, secretKey: key }),
-      options.tags,
+      { [TagKey.machineId]: MACHINE_ID, ...options.tags },
     );
     if (options.rotationEnabled !== false) this.sm.enableRotation(this.machineSecret, FUNCTION_ARN);
     const clock = { now: () => this.clerk.nowMs };
@@ -78,11 +80,20 @@ export class RotationHarness {
     }
   }
 
-  /** The four steps in order, retried from createSecret as Secrets Manager does; returns the failures seen. */
-  async rotate(options: { token?: string; attempts?: number } = {}): Promise<{ token: string; failures: Error[] }> {
+  /**
+   * The four steps in order, retried from createSecret as Secrets Manager does, `waitSeconds` apart (its re-attempt
+   * delay; a number per gap, or one for all); returns the failures seen.
+   */
+  async rotate(
+    options: { token?: string; attempts?: number; waitSeconds?: number | readonly number[] } = {},
+  ): Promise<{ token: string; failures: Error[] }> {
     const token = options.token ?? this.startRotation();
     const failures: Error[] = [];
     for (let attempt = 0; attempt < (options.attempts ?? 1); attempt++) {
+      if (attempt > 0) {
+        const wait = options.waitSeconds ?? 0;
+        this.advance(typeof wait === 'number' ? wait : (wait[attempt - 1] ?? 0));
+      }
       try {
         for (const step of ROTATION_STEPS) await this.step(step, token);
         return { token, failures };

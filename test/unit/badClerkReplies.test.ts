@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Fault } from '../support/fakeClerkFetch.ts';
-import { RotationHarness } from '../support/rotationHarness.ts';
+import { PAST_HORIZON_SECONDS, RotationHarness } from '../support/rotationHarness.ts';
 
 let harness: RotationHarness;
 
@@ -73,7 +73,7 @@ describe('Function: createSecret — bad replies from Clerk change nothing', () 
     expect(harness.parsedLogs().at(-1)).toMatchObject({ level: 'error', outcome: 'failed', errorCode: error.code });
   });
 
-  it('an unreadable reply to a rotate is ambiguous: Clerk is read again, and the next attempt rotates once', async () => {
+  it('an unreadable reply to a rotate is ambiguous: Clerk is read again, and the first attempt past the horizon rotates once', async () => {
     harness = new RotationHarness();
     harness.clerk.inject('RotateMachineSecretKey', {
       kind: 'raw',
@@ -81,7 +81,7 @@ describe('Function: createSecret — bad replies from Clerk change nothing', () 
       body: '<html/>',
       contentType: 'text/html',
     });
-    const { failures } = await harness.rotate({ attempts: 2 });
+    const { failures } = await harness.rotate({ attempts: 2, waitSeconds: PAST_HORIZON_SECONDS });
     expect(failures.map((e) => (e as { code?: string }).code)).toEqual(['ROTATE_OUTCOME_UNKNOWN']);
     expect(harness.clerk.calls.map((c) => c.operation).slice(0, 5)).toEqual([
       'GetMachineSecretKey',

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { createClerkClient } from '../../lib/clerk/ClerkClient.ts';
 import { MAX_RESPONSE_BYTES } from '../../lib/clerk/sendClerkRequest.ts';
@@ -230,16 +231,37 @@ describe('Function: createClerkClient — the retry policy', () => {
     expect(requests).toHaveLength(1);
   });
 
-  it('retries a rotate refused with 429, which Clerk did not process', async () => {
+  it('never sends a rotate twice, not even after a 429: each send must be recorded first, by the caller', async () => {
     const { fetch, requests } = scriptedFetch(
       clerkError(429, 'too_many_requests', { 'retry-after': '1' }),
       secretReply(),
     );
     const { c, slept } = client(fetch);
-    await expect(c.rotateMachineSecretKey(INSTANCE_KEY, MACHINE, 0)).resolves.toBeInstanceOf(Redacted);
-    expect(requests).toHaveLength(2);
-    expect(slept).toEqual([1000]);
+    const error = await caught(c.rotateMachineSecretKey(INSTANCE_KEY, MACHINE, 0));
+    expect(error).toMatchObject({ code: 'CLERK_RATE_LIMITED', ambiguous: false, retryAfterSeconds: 1 });
+    expect(requests).toHaveLength(1);
+    expect(slept).toEqual([]);
   });
+
+  it.each([500, 502, 503, 504])(
+    'calls a %s reply to a rotate ambiguous, with or without Clerk’s envelope',
+    async (status) => {
+      const { fetch } = scriptedFetch(clerkError(status, 'gateway_timeout'));
+      const error = await caught(client(fetch).c.rotateMachineSecretKey(INSTANCE_KEY, MACHINE, 0));
+      expect(error).toMatchObject({ status, ambiguous: true });
+    },
+  );
+
+  it.each([400, 401, 403, 404, 409, 422, 429])(
+    'calls a %s reply to a rotate definite: it was not processed',
+    async (status) => {
+      const { fetch } = scriptedFetch(clerkError(status, 'some_code'));
+      const error = await caught(
+        client(fetch, { retry: { retries: 0 } }).c.rotateMachineSecretKey(INSTANCE_KEY, MACHINE, 0),
+      );
+      expect(error).toMatchObject({ status, ambiguous: false });
+    },
+  );
 
   it('reads Retry-After as an HTTP date too', async () => {
     const { fetch } = scriptedFetch(
@@ -280,17 +302,57 @@ describe('Function: createClerkClient — the retry policy', () => {
     expect(error.message).toMatch(/no complete response within 20 ms/);
   });
 
-  it('caps the request timeout at the time left before the deadline', async () => {
+  it('caps a read’s timeout at the time left before the deadline', async () => {
     const hang = (init: RequestInit | undefined) =>
       new Promise<Response>((_, reject) => init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)));
     const { fetch } = scriptedFetch(hang);
     const error = await caught(
-      client(fetch, { requestTimeoutMs: 60_000, deadline: 1_000_000 + 30 }).c.rotateMachineSecretKey(
+      client(fetch, {
+        requestTimeoutMs: 60_000,
+        deadline: 1_000_000 + 30,
+        retry: { retries: 0 },
+      }).c.getMachineSecretKey(INSTANCE_KEY, MACHINE),
+    );
+    expect(error.message).toMatch(/within 30 ms/);
+  });
+
+  it('does not send a rotate whose whole timeout does not fit before the deadline (it could land unread)', async () => {
+    const { fetch, requests } = scriptedFetch(secretReply());
+    const error = await caught(
+      client(fetch, { requestTimeoutMs: 5_000, deadline: 1_000_000 + 13 }).c.rotateMachineSecretKey(
         INSTANCE_KEY,
         MACHINE,
         0,
       ),
     );
-    expect(error.message).toMatch(/within 30 ms/);
+    expect(error).toMatchObject({ code: 'CLERK_DEADLINE', ambiguous: false });
+    expect(error.message).toMatch(/not sent: 13 ms left before the deadline, less than the 5000 ms timeout/);
+    expect(requests).toHaveLength(0);
+  });
+
+  it('keeps no raw network error as the cause: fetch’s messages can quote the Authorization header', async () => {
+    const fetch = (async () => {
+      throw new TypeError(`Headers.append: "Bearer ${INSTANCE_KEY.reveal()}" is an invalid header value.`, {
+        cause: Object.assign(new Error('x'), { code: 'ERR_INVALID_CHAR' }),
+      });
+    }) as typeof globalThis.fetch;
+    const error = await caught(client(fetch, { retry: { retries: 0 } }).c.getMachineSecretKey(INSTANCE_KEY, MACHINE));
+    expect(error.message).toMatch(/network error \(TypeError: ERR_INVALID_CHAR\)/);
+    expect(inspect(error, { depth: 10 })).not.toContain(INSTANCE_KEY.reveal());
+  });
+
+  it('strips control characters from Clerk’s error code and trace id, and caps them', async () => {
+    const body = {
+      errors: [{ code: '\u001b[2K\rok\u0007', message: 'x' }],
+      clerk_trace_id: `\u001b]8;;http://evil\u0007${'t'.repeat(11_000)}`,
+    };
+    const { fetch } = scriptedFetch(
+      async () => new Response(JSON.stringify(body), { status: 400, headers: { 'content-type': 'application/json' } }),
+    );
+    const error = await caught(client(fetch).c.getMachineSecretKey(INSTANCE_KEY, MACHINE));
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+    expect(error.message).not.toMatch(/[\u0000-\u001f\u007f]/);
+    expect(error.clerkCode).toBe('?[2K?ok?');
+    expect(error.message.length).toBeLessThan(600);
   });
 });

@@ -108,7 +108,13 @@ describe('Function: handler — per-secret overrides through tags', () => {
   });
 
   it('takes the instance-key secret from the tag (a second Clerk instance), naming the tag in errors', async () => {
-    harness = new RotationHarness({ tags: { [TagKey.instanceKeySecretId]: 'clerk/other-instance' } });
+    harness = new RotationHarness({
+      tags: { [TagKey.instanceKeySecretId]: 'clerk/other-instance' },
+      env: {
+        [EnvVar.allowedInstanceKeySecretIds]:
+          'arn:aws:secretsmanager:us-east-1:123456789012:secret:clerk/other-instance-AbCdEf',
+      },
+    });
     await expectConfigError(
       harness,
       /secret tag clerk-rotator:instance-key-secret-id: names instance-key secret clerk\/other-instance/,

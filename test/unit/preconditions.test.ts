@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { TagKey } from '../../lib/constants.ts';
 import { ErrorCode } from '../../lib/errors.ts';
 import { FUNCTION_ARN, MACHINE_ID, RotationHarness } from '../support/rotationHarness.ts';
 
@@ -127,7 +128,7 @@ describe('Function: handler — the machine secret value', () => {
     [
       'secretKey missing',
       JSON.stringify({ machineId: MACHINE_ID }),
-      /secretKey must be .* starting with "ak_", got nothing/,
+      /secretKey must be a Clerk machine secret key \("ak_" followed by letters, digits, "_" or "-"\), got nothing/,
     ],
     [
       'secretKey an instance key',
@@ -140,10 +141,31 @@ describe('Function: handler — the machine secret value', () => {
       /9-character value/,
     ],
     [
-      'rotatedAt not a date',
-      JSON.stringify({ machineId: MACHINE_ID, secretKey: 'ak_x1', rotatedAt: 'soon' }),
-      /rotatedAt must be an ISO-8601/,
+      'secretKey with a line break (two keys on two lines)',
+      JSON.stringify({ machineId: MACHINE_ID, secretKey: 'ak_first1\nak_second2' }),
+      /contains characters a key cannot contain/,
     ],
+    [
+      'secretKey with a carriage return',
+      JSON.stringify({ machineId: MACHINE_ID, secretKey: 'ak_first1\r' }),
+      /contains characters a key cannot contain/,
+    ],
+    [
+      'secretKey with a NUL',
+      JSON.stringify({ machineId: MACHINE_ID, secretKey: 'ak_first1\u0000' }),
+      /contains characters a key cannot contain/,
+    ],
+    [
+      'secretKey with a space',
+      JSON.stringify({ machineId: MACHINE_ID, secretKey: 'ak_first 1' }),
+      /contains characters a key cannot contain/,
+    ],
+    [
+      'secretKey of 300 characters',
+      JSON.stringify({ machineId: MACHINE_ID, secretKey: `ak_${'a'.repeat(297)}` }),
+      /a key of 300 characters \(at most 259\)/,
+    ],
+    ['secretKey only the prefix', JSON.stringify({ machineId: MACHINE_ID, secretKey: 'ak_' }), /only the prefix "ak_"/],
   ];
   it.each(cases)(
     'refuses AWSCURRENT that is %s with SECRET_FORMAT_INVALID and changes nothing',
@@ -155,6 +177,105 @@ describe('Function: handler — the machine secret value', () => {
       await expectRefused(() => harness.step('createSecret', token), ErrorCode.secretFormatInvalid, message);
       expect(harness.errors.at(-1)?.message).not.toContain('xx_secret');
       expect(harness.errors.at(-1)?.message).not.toContain('sk_test_abc');
+      expect(harness.errors.at(-1)?.message).not.toContain('first');
     },
   );
+});
+
+describe('Function: handler — the binding of a secret to its machine', () => {
+  const OTHER_MACHINE = 'mch_3otherMachine0000000000000000';
+
+  it('refuses a secret without the clerk-rotator:machine-id tag, before any Clerk call', async () => {
+    harness = new RotationHarness();
+    delete harness.machineSecret.tags[TagKey.machineId];
+    const token = harness.startRotation();
+    await expectRefused(
+      () => harness.step('createSecret', token),
+      ErrorCode.machineBindingInvalid,
+      /has no clerk-rotator:machine-id tag/,
+    );
+  });
+
+  it('refuses a value naming another machine than the tag (the confused deputy), before any Clerk call', async () => {
+    harness = new RotationHarness();
+    harness.clerk.addMachine(OTHER_MACHINE);
+    const currentId = harness.sm.versionIdWith(harness.machineSecret, 'AWSCURRENT')!;
+    const mine = JSON.parse(harness.machineSecret.versions.get(currentId)!.value!);
+    harness.machineSecret.versions.get(currentId)!.value = JSON.stringify({ ...mine, machineId: OTHER_MACHINE });
+    const token = harness.startRotation();
+    await expectRefused(
+      () => harness.step('createSecret', token),
+      ErrorCode.machineBindingInvalid,
+      new RegExp(
+        `names machine ${OTHER_MACHINE}, but secret .* is bound by its clerk-rotator:machine-id tag to "${MACHINE_ID}"`,
+      ),
+    );
+  });
+
+  it('refuses an instance-key tag outside the deploy-time allowlist, before any Clerk call', async () => {
+    harness = new RotationHarness({ tags: { [TagKey.instanceKeySecretId]: 'clerk/someone-elses-instance' } });
+    harness.sm.createSecret('clerk/someone-elses-instance', harness.clerk.instanceKey);
+    const token = harness.startRotation();
+    await expectRefused(
+      () => harness.step('createSecret', token),
+      ErrorCode.instanceKeyNotAllowed,
+      /names "clerk\/someone-elses-instance", which is not an instance-key secret this function may use; allowed: clerk\/instance-key/,
+    );
+  });
+
+  it('refuses a pending value naming another machine at testSecret and finishSecret', async () => {
+    harness = new RotationHarness();
+    const token = harness.startRotation();
+    await harness.step('createSecret', token);
+    const pending = JSON.parse(harness.machineSecret.versions.get(token)!.value!);
+    harness.machineSecret.versions.get(token)!.value = JSON.stringify({ ...pending, machineId: OTHER_MACHINE });
+    harness.clerk.calls.length = 0;
+    for (const step of ['testSecret', 'finishSecret'] as const) {
+      await expectRefused(() => harness.step(step, token), ErrorCode.machineBindingInvalid, /bound by its/);
+    }
+  });
+});
+
+describe('Function: handler — values the format allows but time does not', () => {
+  it('refuses, before any Clerk call, a value whose next version would not fit in Secrets Manager', async () => {
+    harness = new RotationHarness({ extra: { notes: 'x'.repeat(65_300) } });
+    const token = harness.startRotation();
+    await expectRefused(
+      () => harness.step('createSecret', token),
+      ErrorCode.secretValueTooLarge,
+      /would take up to 6\d{4} bytes, more than Secrets Manager's 65536/,
+    );
+  });
+
+  it('ignores a rotatedAt in the future (with a warning) instead of refusing every rotation', async () => {
+    harness = new RotationHarness({ extra: { rotatedAt: '9999-12-31T23:59:59.000Z' } });
+    const { failures } = await harness.rotate();
+    expect(failures).toEqual([]);
+    expect(harness.clerk.rotations()).toBe(1);
+    expect(
+      harness.parsedLogs().some((l) => l.level === 'warn' && /in the future; ignored/.test(String(l.message))),
+    ).toBe(true);
+  });
+
+  it('treats timestamps that are not dates as unknown, with a warning, and replaces them', async () => {
+    harness = new RotationHarness({ extra: { rotatedAt: 'soon', previousKeyExpiresAt: 42 } });
+    const { failures } = await harness.rotate();
+    expect(failures).toEqual([]);
+    expect(Date.parse(String(harness.currentValue().rotatedAt))).toBe(harness.clerk.nowMs);
+    expect(
+      harness.parsedLogs().some((l) => /rotatedAt and previousKeyExpiresAt is not an ISO-8601/.test(String(l.message))),
+    ).toBe(true);
+  });
+
+  it('keeps a field named __proto__ across a rotation, like any other field', async () => {
+    harness = new RotationHarness();
+    const currentId = harness.sm.versionIdWith(harness.machineSecret, 'AWSCURRENT')!;
+    const raw = harness.machineSecret.versions.get(currentId)!.value!;
+    harness.machineSecret.versions.get(currentId)!.value = `{"__proto__":{"owner":"team-a"},${raw.slice(1)}`;
+    const { failures } = await harness.rotate();
+    expect(failures).toEqual([]);
+    const next = harness.sm.valueWith(harness.machineSecret, 'AWSCURRENT')!;
+    expect(next).toContain('"__proto__":{"owner":"team-a"}');
+    expect(Object.getPrototypeOf(JSON.parse(next))).toBe(Object.prototype);
+  });
 });

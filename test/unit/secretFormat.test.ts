@@ -51,10 +51,13 @@ describe('Function: parseMachineSecret / serializeMachineSecret', () => {
     expect(() => parseMachineSecret(undefined, 'AWSCURRENT of x')).toThrow(/AWSCURRENT of x: has no SecretString/);
   });
 
-  it('refuses a previousKeyExpiresAt that is not a timestamp', () => {
-    expect(() =>
-      parseMachineSecret(JSON.stringify({ machineId: MACHINE, secretKey: KEY, previousKeyExpiresAt: 5 }), 't'),
-    ).toThrow(/previousKeyExpiresAt must be an ISO-8601 timestamp, got number 5/);
+  it('treats a previousKeyExpiresAt that is not a timestamp as unknown, and names it', () => {
+    const parsed = parseMachineSecret(
+      JSON.stringify({ machineId: MACHINE, secretKey: KEY, previousKeyExpiresAt: 5 }),
+      't',
+    );
+    expect(parsed.previousKeyExpiresAt).toBeUndefined();
+    expect(parsed.ignoredFields).toEqual(['previousKeyExpiresAt']);
   });
 
   it('accepts a machine id of 1 to 64 letters and digits after mch_, nothing else', () => {

@@ -170,14 +170,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         return globalThis.fetch(input, init);
       }
     : globalThis.fetch;
+  // Mutable: addInstance() adds each new instance-key secret to the allowlist, as the construct's addMachine does.
+  const functionEnv: Record<string, string | undefined> = {
+    [EnvVar.instanceKeySecretId]: LOCAL_INSTANCE_KEY_SECRET,
+    [EnvVar.clerkApiUrl]: clerk.url,
+    ...options.functionEnv,
+  };
   const deps: RotationHandlerDeps = {
     secretsManager: functionClient,
     fetch: functionFetch,
-    env: {
-      [EnvVar.instanceKeySecretId]: LOCAL_INSTANCE_KEY_SECRET,
-      [EnvVar.clerkApiUrl]: clerk.url,
-      ...options.functionEnv,
-    },
+    env: functionEnv,
     clock,
     writeLog: options.writeLog ?? (() => {}),
     clerkRetry: options.clerkRetry,
@@ -212,6 +214,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const instance = clerk.createInstance();
       await client.send(new CreateSecretCommand({ Name: secretName, SecretString: instance.secretKey }));
       instanceSecrets.set(instance.id, secretName);
+      const allowed = functionEnv[EnvVar.allowedInstanceKeySecretIds];
+      functionEnv[EnvVar.allowedInstanceKeySecretIds] = allowed ? `${allowed},${secretName}` : secretName;
       return { instanceId: instance.id, secretName };
     },
 

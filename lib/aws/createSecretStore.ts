@@ -1,20 +1,42 @@
 import {
   DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
   GetSecretValueCommand,
+  ListSecretsCommand,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   RotateSecretCommand,
+  type SecretListEntry,
   type SecretsManagerClient,
   TagResourceCommand,
   UntagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { Stage } from '../constants.ts';
-import type { SecretStore } from '../core/SecretStore.ts';
+import type { SecretDescription, SecretStore } from '../core/SecretStore.ts';
 import { storeCall, tagsToRecord, toStoreError } from './storeCall.ts';
 
 function awsErrorName(error: unknown): string | undefined {
   return error instanceof Error ? error.name : undefined;
 }
+
+/** DescribeSecret's and ListSecrets' fields, in our words; absent RotationEnabled means false. */
+function toDescription(out: DescribeSecretCommandOutput | SecretListEntry, secretId: string): SecretDescription {
+  const stages = 'VersionIdsToStages' in out ? out.VersionIdsToStages : (out as SecretListEntry).SecretVersionsToStages;
+  return {
+    arn: out.ARN ?? secretId,
+    name: out.Name ?? secretId,
+    rotationEnabled: out.RotationEnabled === true,
+    // Some emulators answer "" for an unset function; only a real ARN counts.
+    rotationLambdaArn: out.RotationLambdaARN || undefined,
+    versionIdsToStages: stages ?? {},
+    tags: tagsToRecord(out.Tags),
+    lastRotatedDate: out.LastRotatedDate?.getTime(),
+  };
+}
+
+/** ListSecrets asks for at most this many secrets per page (its maximum). */
+const LIST_PAGE_SIZE = 100;
 
 /** The SecretStore port over an injected SecretsManagerClient. */
 export function createSecretStore(client: SecretsManagerClient): SecretStore {
@@ -23,16 +45,40 @@ export function createSecretStore(client: SecretsManagerClient): SecretStore {
       const out = await storeCall('DescribeSecret', () =>
         client.send(new DescribeSecretCommand({ SecretId: secretId })),
       );
-      const tags = tagsToRecord(out.Tags);
+      return toDescription(out, secretId);
+    },
+
+    async listSecretsWithTag(tagKey, nextToken) {
+      const out = await storeCall('ListSecrets', () =>
+        client.send(
+          new ListSecretsCommand({
+            Filters: [{ Key: 'tag-key', Values: [tagKey] }],
+            MaxResults: LIST_PAGE_SIZE,
+            NextToken: nextToken,
+          }),
+        ),
+      );
       return {
-        arn: out.ARN ?? secretId,
-        name: out.Name ?? secretId,
-        rotationEnabled: out.RotationEnabled === true,
-        rotationLambdaArn: out.RotationLambdaARN,
-        versionIdsToStages: out.VersionIdsToStages ?? {},
-        tags,
-        lastRotatedDate: out.LastRotatedDate?.getTime(),
+        secrets: (out.SecretList ?? []).map((entry) => toDescription(entry, entry.ARN ?? entry.Name ?? '')),
+        nextToken: out.NextToken || undefined,
       };
+    },
+
+    async versionCreationDates(secretId) {
+      const dates: Record<string, number> = {};
+      let token: string | undefined;
+      do {
+        const out = await storeCall('ListSecretVersionIds', () =>
+          client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, NextToken: token, MaxResults: 100 })),
+        );
+        for (const version of out.Versions ?? []) {
+          if (version.VersionId !== undefined && version.CreatedDate !== undefined) {
+            dates[version.VersionId] = version.CreatedDate.getTime();
+          }
+        }
+        token = out.NextToken || undefined;
+      } while (token !== undefined);
+      return dates;
     },
 
     async getSecretVersion(secretId, selector) {

@@ -9,7 +9,10 @@ import { type ClerkRequest, type ClerkTransportOptions, sendClerkRequest } from 
 export interface ClerkMachineApi {
   /** `GET /machines/{id}/secret_key` with the instance key: Clerk's current key for the machine. */
   getMachineSecretKey(instanceKey: Redacted, machineId: string): Promise<Redacted>;
-  /** `POST /machines/{id}/secret_key/rotate`. Not idempotent; never retried except on 429. */
+  /**
+   * `POST /machines/{id}/secret_key/rotate`. Not idempotent: never retried, and not sent unless its whole timeout
+   * fits before the deadline. The caller records it first (lib/core/sendRecordedRotate.ts) and handles a 429.
+   */
   rotateMachineSecretKey(instanceKey: Redacted, machineId: string, previousTokenTtlSeconds: number): Promise<Redacted>;
   /**
    * Proves a machine key authenticates for this machine: `GET /m2m_tokens?subject=<id>&limit=1` with the machine
@@ -62,7 +65,7 @@ export function createClerkClient(options: ClerkClientOptions): ClerkMachineApi 
       const path = `${machinePath(machineId)}/secret_key/rotate`;
       const body = { previous_token_ttl: previousTokenTtlSeconds };
       return readSecret(
-        await call({ operation, method: 'POST', path, key: instanceKey, body, retry: 'rotate' }),
+        await call({ operation, method: 'POST', path, key: instanceKey, body, retry: 'recorded' }),
         operation,
       );
     },

@@ -5,11 +5,13 @@ import { ClerkApiError, ErrorCode } from '../errors.ts';
 /**
  * The one retry policy for Clerk calls.
  * - Safe calls (reads, token listing) are retried on network errors, timeouts, 429 and 5xx with jittered backoff.
- * - A rotate is never retried here: every send must first be recorded as in flight (lib/core/rotateRecords.ts),
- *   which only the caller can do. Any failure but a 4xx may have minted a key.
+ * - A call that must not run twice ('rotate', e.g. creating an M2M token) is retried only on 429: Clerk did not
+ *   process it.
+ * - A machine-key rotate ('recorded') is never retried here: every send must first be recorded as in flight
+ *   (lib/core/rotateRecords.ts), which only the caller can do. Any failure but a 4xx may have minted a key.
  * - A 429's Retry-After (seconds) is honoured; nothing waits past the deadline.
  */
-export type RetryKind = 'safe' | 'rotate';
+export type RetryKind = 'safe' | 'rotate' | 'recorded';
 
 export interface RetryOptions {
   readonly retries: number;
@@ -35,7 +37,8 @@ const SAFE_RETRYABLE: ReadonlySet<string> = new Set([
 
 export function isRetryable(error: unknown, kind: RetryKind): boolean {
   if (!(error instanceof ClerkApiError)) return false;
-  if (kind === 'rotate') return false;
+  if (kind === 'recorded') return false;
+  if (kind === 'rotate') return error.code === ErrorCode.clerkRateLimited;
   return SAFE_RETRYABLE.has(error.code);
 }
 

@@ -29,7 +29,10 @@ export interface ClerkRequest {
   readonly path: string;
   readonly key: Redacted;
   readonly body?: unknown;
-  /** 'safe' for reads and verification; 'rotate' for anything that must not run twice (only 429 is retried). */
+  /**
+   * 'safe' for reads and verification; 'rotate' for anything that must not run twice (only 429 is retried);
+   * 'recorded' for a machine-key rotate: never retried, and sent only with its whole timeout before the deadline.
+   */
   readonly retry: RetryKind;
 }
 
@@ -128,7 +131,7 @@ export async function sendClerkRequest(options: ClerkTransportOptions, request: 
     }
     // A request that must not run twice gets its whole timeout or is not sent: a rotate cut short by the deadline
     // times out at our end and may still land at Clerk, with nobody left to read the result.
-    if (exchange.retry === 'rotate' && remaining < requestTimeoutMs) {
+    if (exchange.retry === 'recorded' && remaining < requestTimeoutMs) {
       throw fail(
         ErrorCode.clerkDeadline,
         `not sent: ${Math.max(0, Math.floor(remaining))} ms left before the deadline, less than the ${requestTimeoutMs} ms timeout`,

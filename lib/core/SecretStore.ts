@@ -37,6 +37,12 @@ export interface UpdateStageInput {
   readonly removeFromVersionId?: string;
 }
 
+/** One page of ListSecrets, each entry in DescribeSecret's shape (ListSecrets returns tags and labels too). */
+export interface SecretPage {
+  readonly secrets: readonly SecretDescription[];
+  readonly nextToken: string | undefined;
+}
+
 export interface SecretStore {
   describeSecret(secretId: string): Promise<SecretDescription>;
   /** Undefined when the version or label does not exist, or the version has no value yet. */
@@ -50,6 +56,10 @@ export interface SecretStore {
   untagSecret(secretId: string, keys: readonly string[]): Promise<void>;
   /** RotateSecret with the configuration already stored: starts a new rotation; returns its version id. */
   startRotation(secretId: string): Promise<string | undefined>;
+  /** ListSecrets of the secrets carrying this tag key, a page at a time. */
+  listSecretsWithTag(tagKey: string, nextToken: string | undefined): Promise<SecretPage>;
+  /** ListSecretVersionIds: when each version was created (epoch ms), labelled or not. */
+  versionCreationDates(secretId: string): Promise<Readonly<Record<string, number>>>;
 }
 
 export function versionWithStage(description: SecretDescription, stage: string): string | undefined {

@@ -56,6 +56,7 @@ export async function createPendingVersion(context: RotationContext): Promise<St
   checkNextValueFits(current, secret.arn, clock.now());
   const instanceKey = await readInstanceKey(store, settings);
   const next = await obtainNewMachineKey(context, current, instanceKey);
+  if (next === 'already-staged') return { outcome: next, machineId: current.machineId };
 
   const pending: MachineSecret = {
     ...current,

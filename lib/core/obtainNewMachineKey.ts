@@ -33,7 +33,7 @@ export async function obtainNewMachineKey(
   context: RotationContext,
   current: MachineSecret,
   instanceKey: Redacted,
-): Promise<NewMachineKey> {
+): Promise<NewMachineKey | 'already-staged'> {
   const { clerk, clock, logger, settings, store, secret } = context;
   const { machineId } = current;
 
@@ -75,6 +75,7 @@ export async function obtainNewMachineKey(
   }
 
   const sent = await sendRecordedRotate(context, current, instanceKey);
+  if (sent.kind === 'already-staged') return sent.kind;
   return {
     key: sent.key,
     adopted: false,

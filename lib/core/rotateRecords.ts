@@ -49,6 +49,8 @@ export interface RecordsInFlight {
   readonly inFlight: readonly RotateRecord[];
   /** Records that can go: past their horizon, or answered (their version holds a value). */
   readonly settled: readonly RotateRecord[];
+  /** The settled records inside their horizon whose version holds a value: the reply came back and was stored. */
+  readonly answered: readonly RotateRecord[];
 }
 
 /**
@@ -63,6 +65,7 @@ export async function classifyRotateRecords(
 ): Promise<RecordsInFlight> {
   const inFlight: RotateRecord[] = [];
   const settled: RotateRecord[] = [];
+  const answered: RotateRecord[] = [];
   for (const record of readRotateRecords(secret.tags)) {
     if (record.writer === options.exceptWriter) continue;
     if (options.now >= landingHorizonEnd(record, options.horizonSeconds) || record.versionId === '') {
@@ -70,11 +73,13 @@ export async function classifyRotateRecords(
       continue;
     }
     const version = await store.getSecretVersion(secret.arn, { versionId: record.versionId });
-    if (version?.secretString !== undefined) settled.push(record);
-    else inFlight.push(record);
+    if (version?.secretString !== undefined) {
+      settled.push(record);
+      answered.push(record);
+    } else inFlight.push(record);
   }
   inFlight.sort((a, b) => b.sentAt - a.sentAt);
-  return { inFlight, settled };
+  return { inFlight, settled, answered };
 }
 
 /** The error for an attempt that found a rotate (its own or another invocation's) that may still land. */

@@ -69,6 +69,11 @@ async function outcomeUnknown(
   );
 }
 
+export type RecordedRotate =
+  | { readonly kind: 'sent'; readonly key: Redacted; readonly sentAt: number; readonly recordTagKey: string }
+  /** Another invocation of the same rotation sent its rotate and stored the key meanwhile: nothing to do. */
+  | { readonly kind: 'already-staged' };
+
 /**
  * Sends one rotate, recorded first. The record is a tag written before the request leaves; the secret is then read
  * again, and if another invocation's record appeared meanwhile both step back (a lock: two writers each see the
@@ -80,7 +85,7 @@ export async function sendRecordedRotate(
   context: RotationContext,
   current: MachineSecret,
   instanceKey: Redacted,
-): Promise<{ readonly key: Redacted; readonly sentAt: number; readonly recordTagKey: string }> {
+): Promise<RecordedRotate> {
   const { store, secret, clerk, clock, sleep, settings, event, deadline } = context;
   const { machineId } = current;
   const timeoutMs = context.clerkRequestTimeoutMs;
@@ -97,6 +102,11 @@ export async function sendRecordedRotate(
       horizonSeconds: settings.rotateLandingHorizonSeconds,
       exceptWriter: tagKey.slice(ROTATE_RECORD_TAG_PREFIX.length),
     });
+    if (others.answered.some((record) => record.versionId === event.token)) {
+      // A duplicate invocation of this very step got there first (its reply is stored): rotating now would double.
+      await forgetRotateRecords(context, [tagKey]);
+      return { kind: 'already-staged' };
+    }
     if (others.inFlight[0] !== undefined) {
       await forgetRotateRecords(context, [tagKey]);
       throw rotateInFlightError(others.inFlight[0], settings.rotateLandingHorizonSeconds, machineId);
@@ -119,7 +129,7 @@ export async function sendRecordedRotate(
     const sentAt = clock.now();
     try {
       const key = await clerk.rotateMachineSecretKey(instanceKey, machineId, settings.previousKeyTtlSeconds);
-      return { key, sentAt, recordTagKey: tagKey };
+      return { kind: 'sent', key, sentAt, recordTagKey: tagKey };
     } catch (error) {
       if (!(error instanceof ClerkApiError) || error.ambiguous) {
         throw await outcomeUnknown(context, current, instanceKey, sendBy, error);

@@ -5,7 +5,7 @@
  */
 import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Stage, TagKey } from '../../lib/constants.ts';
+import { ROTATE_RECORD_TAG_PREFIX, Stage, TagKey } from '../../lib/constants.ts';
 import type { LocalMachine, LocalStack } from '../../localstack/startLocalStack.ts';
 import { startLocalStack } from '../../localstack/startLocalStack.ts';
 import { milestones, OutputLog, runInProcess, spawnCli, storedKeys } from './cliTestSupport.ts';
@@ -31,12 +31,12 @@ describe('CLI failure paths against the local stack', () => {
   const versionWith = (secretName: string, stage: string) =>
     stack.secretsManager.inspectSecret(secretName)?.versions.find((version) => version.stages.includes(stage))
       ?.versionId;
+  /** The secret's tags, without the rotate records the function writes (tested in test/unit/exactlyOnce.test.ts). */
   const tagsOf = async (secretName: string) =>
     Object.fromEntries(
-      ((await stack.client.send(new DescribeSecretCommand({ SecretId: secretName }))).Tags ?? []).map((tag) => [
-        tag.Key,
-        tag.Value,
-      ]),
+      ((await stack.client.send(new DescribeSecretCommand({ SecretId: secretName }))).Tags ?? [])
+        .filter((tag) => !tag.Key?.startsWith(ROTATE_RECORD_TAG_PREFIX))
+        .map((tag) => [tag.Key, tag.Value]),
     );
   /** A rotation whose finishSecret fails on all three attempts, started in-process (RotateSecret is async). */
   async function stickWithStagedKey(machine: LocalMachine): Promise<string> {

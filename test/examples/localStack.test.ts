@@ -59,10 +59,12 @@ describe('Local stack: M2M calls through real rotations', () => {
       new CreateSecretCommand({
         Name: secretId,
         SecretString: JSON.stringify({ machineId: machine.id, secretKey: machine.secretKey }),
-        Tags:
-          options.ttlSeconds === undefined
+        Tags: [
+          { Key: TagKey.machineId, Value: machine.id },
+          ...(options.ttlSeconds === undefined
             ? []
-            : [{ Key: TagKey.previousKeyTtlSeconds, Value: String(options.ttlSeconds) }],
+            : [{ Key: TagKey.previousKeyTtlSeconds, Value: String(options.ttlSeconds) }]),
+        ],
       }),
     );
     // Configure rotation without rotating (only testSecret runs, against a temporary copy).

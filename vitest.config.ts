@@ -10,7 +10,7 @@ export default defineConfig({
     reporters: ['default', ['json', { outputFile: '.vitest-reports/results.json' }]],
     coverage: {
       provider: 'v8',
-      include: ['lib/core/**/*.ts', 'lib/clerk/**/*.ts'],
+      include: ['lib/core/**/*.ts', 'lib/clerk/**/*.ts', 'lib/verification/**/*.ts'],
       reporter: ['text-summary'],
       thresholds: { lines: 95 },
     },

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import {
   DescribeSecretCommand,
   GetSecretValueCommand,
+  ListSecretsCommand,
+  ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   RotateSecretCommand,
   SecretsManagerClient,
@@ -23,7 +25,9 @@ export type SmOperation =
   | 'UpdateSecretVersionStage'
   | 'TagResource'
   | 'UntagResource'
-  | 'RotateSecret';
+  | 'RotateSecret'
+  | 'ListSecrets'
+  | 'ListSecretVersionIds';
 export type SmFault =
   | { kind: 'pass' }
   /** Runs before the call is processed, e.g. to move the clock as a stalled invocation would. */
@@ -34,6 +38,7 @@ export type SmFault =
 interface Version {
   value: string | undefined;
   stages: Set<string>;
+  createdAt?: number;
 }
 
 export interface FakeSecret {
@@ -68,6 +73,47 @@ export class FakeSecretsManager {
     this.mock.on(TagResourceCommand).callsFake((input) => this.run('TagResource', () => this.tag(input)));
     this.mock.on(UntagResourceCommand).callsFake((input) => this.run('UntagResource', () => this.untag(input)));
     this.mock.on(RotateSecretCommand).callsFake((input) => this.run('RotateSecret', () => this.rotate(input)));
+    this.mock.on(ListSecretsCommand).callsFake((input) => this.run('ListSecrets', () => this.list(input)));
+    this.mock
+      .on(ListSecretVersionIdsCommand)
+      .callsFake((input) => this.run('ListSecretVersionIds', () => this.listVersions(input)));
+  }
+
+  /** The clock versions are stamped with (ListSecretVersionIds' CreatedDate); tests share the fake Clerk's. */
+  now: () => number = () => Date.now();
+
+  /** ListSecrets with a tag-key filter, `pageSize` entries a page (NextToken is the index of the next entry). */
+  pageSize = 100;
+
+  private list(input: { Filters?: { Key?: string; Values?: string[] }[]; NextToken?: string; MaxResults?: number }) {
+    const tagKeys = input.Filters?.filter((f) => f.Key === 'tag-key').flatMap((f) => f.Values ?? []) ?? [];
+    const all = [...this.secrets.values()].filter((s) => tagKeys.every((key) => key in s.tags));
+    const start = Number(input.NextToken ?? 0);
+    const size = Math.min(this.pageSize, input.MaxResults ?? 100);
+    const page = all.slice(start, start + size);
+    return {
+      SecretList: page.map((s) => ({
+        ARN: s.arn,
+        Name: s.name,
+        ...(s.rotationEnabled === undefined ? {} : { RotationEnabled: s.rotationEnabled }),
+        ...(s.rotationLambdaArn === undefined ? {} : { RotationLambdaARN: s.rotationLambdaArn }),
+        SecretVersionsToStages: this.stagesOf(s),
+        Tags: Object.entries(s.tags).map(([Key, Value]) => ({ Key, Value })),
+      })),
+      ...(start + size < all.length ? { NextToken: String(start + size) } : {}),
+    };
+  }
+
+  private listVersions(input: { SecretId?: string }) {
+    const s = this.find(input.SecretId);
+    return {
+      ARN: s.arn,
+      Versions: [...s.versions].map(([id, v]) => ({
+        VersionId: id,
+        VersionStages: [...v.stages],
+        CreatedDate: new Date(v.createdAt ?? 0),
+      })),
+    };
   }
 
   /** RotateSecret's token of each rotation started through the API (the harness drives its steps). */
@@ -119,7 +165,7 @@ export class FakeSecretsManager {
   /** What RotateSecret does first: the token becomes a version labelled AWSPENDING with no value. */
   stagePending(secret: FakeSecret, token: string = randomUUID(), value?: string): string {
     this.moveLabel(secret, 'AWSPENDING', token);
-    secret.versions.set(token, { value, stages: new Set(['AWSPENDING']) });
+    secret.versions.set(token, { value, stages: new Set(['AWSPENDING']), createdAt: this.now() });
     return token;
   }
 

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { createRotationHandler, type RotationHandler } from '../../lambda/rotate.ts';
+import { createVerifyHandler } from '../../lambda/verify.ts';
+import type { VerificationCursor, VerificationRunSummary } from '../../lib/verification/runVerification.ts';
 import { EnvVar, ROTATION_STEPS, type RotationStep, TagKey } from '../../lib/constants.ts';
 import { FakeClerk } from './fakeClerkFetch.ts';
 import { type FakeSecret, FakeSecretsManager } from './fakeSecretsManager.ts';
@@ -31,6 +33,7 @@ export class RotationHarness {
   remainingMs = 60_000;
 
   constructor(options: HarnessOptions = {}) {
+    this.sm.now = () => this.clerk.nowMs;
     const key = this.clerk.addMachine(MACHINE_ID);
     this.instanceSecret = this.sm.createSecret('clerk/instance-key', this.clerk.instanceKey);
     this.machineSecret = this.sm.createSecret(
@@ -53,6 +56,50 @@ export class RotationHarness {
       clerkRetry: { minTimeoutMs: 1, maxTimeoutMs: 5 },
       clerkRequestTimeoutMs: 100,
       ...(options.lambda === undefined ? {} : { lambda: options.lambda }),
+    });
+  }
+
+  /** More machines behind the same instance key, each with a bound secret rotated by this function. */
+  addMachine(machineId: string, name = machineId.toLowerCase()): FakeSecret {
+    const key = this.clerk.addMachine(machineId);
+    const secret = this.sm.createSecret(`clerk/machines/${name}`, JSON.stringify({ machineId, secretKey: key }), {
+      [TagKey.machineId]: machineId,
+    });
+    this.sm.enableRotation(secret, FUNCTION_ARN);
+    return secret;
+  }
+
+  readonly verifyLogs: string[] = [];
+  readonly continuations: VerificationCursor[] = [];
+
+  /** One run of the scheduled verification (lambda/verify.ts) over the same fakes; `remainingMs` bounds it. */
+  async verify(
+    options: { env?: Record<string, string>; remainingMs?: number; event?: unknown } = {},
+  ): Promise<VerificationRunSummary> {
+    const handler = createVerifyHandler({
+      secretsManager: this.sm.client,
+      fetch: this.clerk.fetch,
+      env: {
+        [EnvVar.instanceKeySecretId]: 'clerk/instance-key',
+        [EnvVar.rotationFunctionArn]: FUNCTION_ARN,
+        [EnvVar.logLevel]: 'debug',
+        ...options.env,
+      },
+      clock: { now: () => this.clerk.nowMs },
+      sleep: async (ms) => {
+        this.clerk.nowMs += ms;
+      },
+      writeLog: (line) => this.verifyLogs.push(line),
+      continueRun: async (_, cursor) => {
+        this.continuations.push(cursor);
+      },
+      safetyMarginMs: 0,
+    });
+    const remainingMs = options.remainingMs ?? 900_000;
+    const started = this.clerk.nowMs;
+    return handler(options.event ?? {}, {
+      invokedFunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:clerk-verifier',
+      getRemainingTimeInMillis: () => remainingMs - (this.clerk.nowMs - started),
     });
   }
 
@@ -125,7 +172,7 @@ export class RotationHarness {
 
   /** Log lines and error messages that contain any key value. */
   leaks(): string[] {
-    const texts = [...this.logs, ...this.errors.map((e) => `${e.message} ${e.stack ?? ''}`)];
+    const texts = [...this.logs, ...this.verifyLogs, ...this.errors.map((e) => `${e.message} ${e.stack ?? ''}`)];
     return texts.filter((text) => this.secretsToHide().some((key) => text.includes(key)));
   }
 

@@ -1,7 +1,7 @@
 import type { Clock, Sleep } from '../Clock.ts';
-import type { ClerkMachineApi } from '../clerk/ClerkClient.ts';
 import type { Logger } from '../Logger.ts';
 import type { RotationNotifier } from '../notify/createRotationNotifier.ts';
+import type { ClerkMachineApi } from './ClerkMachineApi.ts';
 import type { RotationEvent } from './parseRotationEvent.ts';
 import type { RotationSettings } from './rotationSettings.ts';
 import type { SecretDescription, SecretStore } from './SecretStore.ts';

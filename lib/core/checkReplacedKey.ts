@@ -1,22 +1,14 @@
 import { Metric } from '../constants.ts';
-import { ClerkApiError, ErrorCode } from '../errors.ts';
+import { ErrorCode } from '../errors.ts';
 import { type MachineSecret, parseMachineSecret } from '../secretFormat.ts';
+import { askClerkAboutKey, type KeyVerdict } from './askClerkAboutKey.ts';
 import type { RotationContext } from './RotationContext.ts';
 
 /** Waits while a revocation propagates at Clerk before an emergency rotation calls the old key still alive. */
 const REVOCATION_DELAYS_MS = [500, 1_500] as const;
 
-type KeyVerdict = 'accepted' | 'rejected' | { readonly unknown: string };
-
-async function askClerk(context: RotationContext, key: MachineSecret): Promise<KeyVerdict> {
-  try {
-    await context.clerk.verifyMachineKey(key.secretKey, key.machineId);
-    return 'accepted';
-  } catch (error) {
-    if (error instanceof ClerkApiError && error.code === ErrorCode.clerkUnauthorized) return 'rejected';
-    return { unknown: error instanceof ClerkApiError ? error.code : 'unexpected error' };
-  }
-}
+const askClerk = (context: RotationContext, key: MachineSecret): Promise<KeyVerdict> =>
+  askClerkAboutKey(context.clerk, key.secretKey, key.machineId);
 
 async function readReplaced(
   context: RotationContext,

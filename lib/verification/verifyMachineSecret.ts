@@ -1,12 +1,13 @@
 import type { Clock } from '../Clock.ts';
-import type { ClerkMachineApi } from '../clerk/ClerkClient.ts';
 import { Stage, TagKey } from '../constants.ts';
+import { askClerkAboutKey } from '../core/askClerkAboutKey.ts';
+import type { ClerkMachineApi } from '../core/ClerkMachineApi.ts';
 import { checkMachineBinding } from '../core/checkMachineBinding.ts';
 import { readInstanceKey } from '../core/readInstanceKey.ts';
 import { classifyRotateRecords, landingHorizonEnd } from '../core/rotateRecords.ts';
 import { type FunctionSettings, resolveRotationSettings } from '../core/rotationSettings.ts';
 import { type SecretDescription, type SecretStore, versionWithStage } from '../core/SecretStore.ts';
-import { ClerkApiError, ErrorCode, isRotatorError } from '../errors.ts';
+import { ErrorCode, isRotatorError } from '../errors.ts';
 import type { Redacted } from '../Redacted.ts';
 import { type MachineSecret, parseMachineSecret } from '../secretFormat.ts';
 import type { RatePacer } from './createRatePacer.ts';
@@ -80,15 +81,11 @@ async function startHealing(
   }
 }
 
+/** Whether Clerk still accepts AWSCURRENT's key; undefined when Clerk could not say (never guessed either way). */
 async function isAccepted(context: VerificationContext, pacerKey: string, current: MachineSecret) {
   await context.pacer.take(pacerKey);
-  try {
-    await context.clerk.verifyMachineKey(current.secretKey, current.machineId);
-    return true;
-  } catch (error) {
-    if (error instanceof ClerkApiError && error.code === ErrorCode.clerkUnauthorized) return false;
-    throw error;
-  }
+  const verdict = await askClerkAboutKey(context.clerk, current.secretKey, current.machineId);
+  return verdict === 'accepted' ? true : verdict === 'rejected' ? false : undefined;
 }
 
 async function compareWithClerk(context: VerificationContext, secret: SecretDescription): Promise<Verdict> {
@@ -127,9 +124,12 @@ async function compareWithClerk(context: VerificationContext, secret: SecretDesc
     pending !== undefined && !stuck
       ? { state: 'rotation-running' }
       : await startHealing(context, secret, stuck ? pending?.versionId : undefined);
-  const accepted = currentKeyAccepted
-    ? 'Clerk still accepts it (until its overlap ends)'
-    : 'Clerk REJECTS it: apps reading it are failing';
+  const accepted =
+    currentKeyAccepted === undefined
+      ? 'whether Clerk still accepts it could not be checked'
+      : currentKeyAccepted
+        ? 'Clerk still accepts it (until its overlap ends)'
+        : 'Clerk REJECTS it: apps reading it are failing';
   return {
     machineId,
     outcome: 'drift',

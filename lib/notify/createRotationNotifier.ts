@@ -1,9 +1,9 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { sendWithTimeout } from '../aws/sendWithTimeout.ts';
 import { describeValue } from '../describeValue.ts';
 import { ConfigError } from '../errors.ts';
 import type { Logger } from '../Logger.ts';
-import { sendWithTimeout } from '../reader/sendWithTimeout.ts';
-import { type MachineKeyRotatedEvent, parseMachineKeyRotatedEvent } from './MachineKeyRotatedEvent.ts';
+import { type MachineKeyRotatedEvent, parseMachineKeyRotatedEvent } from '../MachineKeyRotatedEvent.ts';
 import { isLambdaFunctionArn, ROTATION_NOTIFY_FUNCTION_ARNS } from './parseNotifyFunctionArns.ts';
 
 export { ROTATION_NOTIFY_FUNCTION_ARNS };

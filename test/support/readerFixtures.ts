@@ -1,15 +1,28 @@
 import { randomBytes } from 'node:crypto';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import {
+  GetSecretValueCommand,
+  type GetSecretValueCommandOutput,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { expect } from 'vitest';
 import { createJsonLogger, type Logger } from '../../lib/Logger.ts';
+import { createMachineKeyProvider } from '../../lib/reader/createMachineKeyProvider.ts';
+import type { MachineKeyProvider } from '../../lib/reader/MachineKeyProvider.ts';
+import type { MachineKeyProviderOptions } from '../../lib/reader/MachineKeyProviderOptions.ts';
+
+export { newMachineKey } from './fakeClerkFetch.ts';
+
+/**
+ * What the reader's tests, and the examples' tests, build on: a Secrets Manager client behind aws-sdk-client-mock,
+ * a clock the test moves, a logger whose lines are kept, fake Clerk replies, and createReaderFixture() to get all of
+ * them fresh for one test.
+ */
 
 export const MACHINE_ID = 'mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk';
 export const SECRET_NAME = 'prod/clerk/machines/billing';
 export const SECRET_ARN = `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SECRET_NAME}-AbCdEf`;
 export const T0 = Date.parse('2026-11-30T12:00:00.000Z');
-
-export const newMachineKey = (): string => `ak_${randomBytes(16).toString('hex')}`;
 
 /** A clock the test moves; milliseconds, like the real one. */
 export class TestClock {
@@ -23,8 +36,13 @@ export class TestClock {
   }
 }
 
+export interface CapturedLog {
+  readonly logger: Logger;
+  readonly lines: string[];
+}
+
 /** A JSON logger whose lines are kept for assertions. */
-export function captureLogger(clock: { now(): number }): { logger: Logger; lines: string[] } {
+export function captureLogger(clock: { now(): number }): CapturedLog {
   const lines: string[] = [];
   return { logger: createJsonLogger({ clock, write: (line) => lines.push(line), level: 'debug' }), lines };
 }
@@ -32,6 +50,8 @@ export function captureLogger(clock: { now(): number }): { logger: Logger; lines
 export function secretString(key: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({ machineId: MACHINE_ID, secretKey: key, ...extra });
 }
+
+export type SecretsManagerMock = ReturnType<typeof newSecretsManagerMock>;
 
 export function newSecretsManagerMock() {
   const client = new SecretsManagerClient({
@@ -106,5 +126,77 @@ export function tokenWire(overrides: Record<string, unknown> = {}): Record<strin
     created_at: 1716879600000,
     updated_at: 1716879600000,
     ...overrides,
+  };
+}
+
+/** Where the reader's Clerk helpers are pointed in unit tests; the fake fetch answers, nothing leaves the process. */
+export const CLERK_API = 'https://api.clerk.test/v1';
+
+export interface FakeClerkTransport {
+  readonly requests: RecordedRequest[];
+  /** Every wait the retry policy asked for, in milliseconds (the clock moves by as much). */
+  readonly sleeps: number[];
+  /** The transport options of createM2MToken and verifyM2MToken: an empty env, so CLERK_API_URL never leaks in. */
+  readonly transport: {
+    readonly fetch: typeof fetch;
+    readonly apiUrl: string;
+    readonly env: Readonly<Record<string, string | undefined>>;
+    readonly clock: TestClock;
+    readonly sleep: (ms: number) => Promise<void>;
+    readonly retry: { readonly minTimeoutMs: number; readonly maxTimeoutMs: number };
+  };
+}
+
+/** random() = 0.5 makes the maxAge jitter factor exactly 1. */
+export const noJitter = (): number => 0.5;
+
+/** One test's reader world; every call of createReaderFixture() starts a new one. */
+export interface ReaderFixture {
+  readonly sm: SecretsManagerMock;
+  readonly clock: TestClock;
+  readonly log: CapturedLog;
+  /** GetSecretValue's answer for `versionId` of the secret, holding `key` (and `extra` fields). */
+  answer(versionId: string, key: string, extra?: Record<string, unknown>): GetSecretValueCommandOutput;
+  /** A provider for SECRET_NAME over this fixture's client, clock and logger, without jitter; `options` override. */
+  provider(options?: Partial<MachineKeyProviderOptions>): MachineKeyProvider;
+  /** A fake Clerk at CLERK_API answering with `respond`, on this fixture's clock. */
+  clerk(respond: (request: RecordedRequest, index: number) => Response | Promise<Response>): FakeClerkTransport;
+}
+
+export function createReaderFixture(): ReaderFixture {
+  const sm = newSecretsManagerMock();
+  const clock = new TestClock();
+  const log = captureLogger(clock);
+  return {
+    sm,
+    clock,
+    log,
+    answer: (versionId, key, extra = {}) => ({
+      $metadata: {},
+      ARN: SECRET_ARN,
+      Name: SECRET_NAME,
+      VersionId: versionId,
+      SecretString: secretString(key, extra),
+      VersionStages: ['AWSCURRENT'],
+    }),
+    provider: (options = {}) =>
+      createMachineKeyProvider({
+        secretId: SECRET_NAME,
+        client: sm.client,
+        clock,
+        logger: log.logger,
+        random: noJitter,
+        ...options,
+      }),
+    clerk: (respond) => {
+      const { fetch, requests } = recordingFetch(respond);
+      const sleeps: number[] = [];
+      const sleep = async (ms: number) => {
+        sleeps.push(ms);
+        clock.advanceMs(ms);
+      };
+      const retry = { minTimeoutMs: 1, maxTimeoutMs: 2 };
+      return { requests, sleeps, transport: { fetch, apiUrl: CLERK_API, env: {}, clock, sleep, retry } };
+    },
   };
 }

@@ -10,7 +10,7 @@ import {
   SecretsManagerServiceException,
 } from '@aws-sdk/client-secrets-manager';
 import { CredentialsProviderError, ProviderError, TokenProviderError } from '@smithy/core/config';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   type AwsErrorClassification,
   AwsErrorKind,
@@ -251,23 +251,16 @@ describe('Function: isTransientAwsError (the reader exports it as isTransientSec
 });
 
 describe('Function: classifyAwsError (errors the real SDK parsed from a Secrets Manager answer)', () => {
-  const state: { emulator?: SecretsManagerEmulator } = {};
-  beforeAll(async () => {
-    state.emulator = await startSecretsManagerEmulator({ seed: 7 });
-  });
-  afterAll(async () => {
-    await state.emulator?.close();
-  });
-
+  /** What one GetSecretValue on an emulator of its own throws, after `inject` armed a fault (one SDK attempt). */
   const failedCall = async (inject: (emulator: SecretsManagerEmulator) => void): Promise<unknown> => {
-    const emulator = state.emulator as SecretsManagerEmulator;
+    const emulator = await startSecretsManagerEmulator({ seed: 7 });
     const client = emulator.createClient({ maxAttempts: 1 });
-    inject(emulator);
     try {
+      inject(emulator);
       return await client.send(new GetSecretValueCommand({ SecretId: 'prod/clerk/machines/absent' })).catch((e) => e);
     } finally {
-      emulator.faults.clear();
       client.destroy();
+      await emulator.close();
     }
   };
 

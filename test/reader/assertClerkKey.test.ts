@@ -1,13 +1,12 @@
 import { inspect } from 'node:util';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode, SecretFormatError } from '../../lib/errors.ts';
 import { Redacted } from '../../lib/Redacted.ts';
 import { createM2MToken } from '../../lib/reader/createM2MToken.ts';
 import type { MachineKey } from '../../lib/reader/MachineKeyProvider.ts';
 import { verifyM2MToken } from '../../lib/reader/verifyM2MToken.ts';
 import { assertMachineKey } from '../../lib/secretFormat.ts';
-import { type ClerkEmulator, startClerkEmulator } from '../../localstack/clerk/index.ts';
 import {
   createReaderFixture,
   json,
@@ -15,6 +14,7 @@ import {
   newMachineKey,
   SECRET_NAME,
   tokenWire,
+  withClerkEmulator,
 } from '../support/readerFixtures.ts';
 
 /** Everything an error shows to whoever prints, logs or serialises it, its causes included. */
@@ -139,40 +139,31 @@ const keyCharactersChecked = (() => {
 })();
 
 describe.runIf(keyCharactersChecked)('Function: assertClerkKey (key characters, through the global fetch)', () => {
-  const state: { emulator?: ClerkEmulator } = {};
-  beforeAll(async () => {
-    state.emulator = await startClerkEmulator({ rateLimit: false });
-  });
-  afterAll(async () => {
-    await state.emulator?.close();
-  });
-
   const machineKey = 'ak_0123456789abcdef0123456789abcdef';
   const instanceKey = 'sk_test_0123456789abcdef0123';
 
   it.each([`${machineKey}\r\nX-Injected: 1`, `${machineKey}\u0000`, `${machineKey}\n`, `${machineKey} `])(
     'refuses the machine key %j unsent: SECRET_FORMAT_INVALID, never a network error, the key nowhere',
-    async (key) => {
-      // Prepare
-      const emulator = state.emulator as ClerkEmulator;
-      const env = { CLERK_API_URL: emulator.url };
-      const before = emulator.audit.count();
+    (key) =>
+      withClerkEmulator(async (emulator) => {
+        // Prepare
+        const env = { CLERK_API_URL: emulator.url };
 
-      // Act
-      const created = await createM2MToken({ provider: fixedProvider(key), env }).catch((e) => e);
-      const verified = await verifyM2MToken({ provider: fixedProvider(key), env, token: 'mt_0123' }).catch((e) => e);
+        // Act
+        const created = await createM2MToken({ provider: fixedProvider(key), env }).catch((e) => e);
+        const verified = await verifyM2MToken({ provider: fixedProvider(key), env, token: 'mt_0123' }).catch((e) => e);
 
-      // Assess
-      for (const thrown of [created, verified]) {
-        expect(thrown).toBeInstanceOf(SecretFormatError);
-        expect(thrown).toMatchObject({ code: ErrorCode.secretFormatInvalid });
-        for (const text of everythingShown(thrown)) {
-          expect(text).not.toContain('0123456789abcdef0123456789abcdef');
-          expect(text).not.toContain('Bearer');
+        // Assess
+        for (const thrown of [created, verified]) {
+          expect(thrown).toBeInstanceOf(SecretFormatError);
+          expect(thrown).toMatchObject({ code: ErrorCode.secretFormatInvalid });
+          for (const text of everythingShown(thrown)) {
+            expect(text).not.toContain('0123456789abcdef0123456789abcdef');
+            expect(text).not.toContain('Bearer');
+          }
         }
-      }
-      expect(emulator.audit.count()).toBe(before);
-    },
+        expect(emulator.audit.count()).toBe(0);
+      }),
   );
 
   it('refuses a stored machine key with a line break where the secret is parsed', async () => {

@@ -1,10 +1,10 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigError } from '../../lib/errors.ts';
 import { createM2MToken } from '../../lib/reader/createM2MToken.ts';
 import { verifyM2MToken } from '../../lib/reader/verifyM2MToken.ts';
-import { type ClerkEmulator, startClerkEmulator } from '../../localstack/clerk/index.ts';
-import { createReaderFixture, json, newMachineKey, tokenWire } from '../support/readerFixtures.ts';
+import type { ClerkEmulator } from '../../localstack/clerk/index.ts';
+import { createReaderFixture, json, newMachineKey, tokenWire, withClerkEmulator } from '../support/readerFixtures.ts';
 
 const ENV_URL = 'https://env.clerk.test/v1';
 const OPTION_URL = 'https://option.clerk.test/v1';
@@ -60,50 +60,45 @@ describe('Function: resolveClerkTransport (through createM2MToken and verifyM2MT
   });
 });
 
+/** A provider over a secret holding a new emulated machine's key. */
+function machineSetup(emulator: ClerkEmulator) {
+  const machine = emulator.createMachine({ name: 'reader-test' });
+  const fixture = createReaderFixture();
+  fixture.sm.mock.on(GetSecretValueCommand).resolves({
+    ...fixture.answer('v1', machine.secretKey),
+    SecretString: JSON.stringify({ machineId: machine.id, secretKey: machine.secretKey }),
+  });
+  return { machine, provider: fixture.provider() };
+}
+
 describe('Function: resolveClerkTransport (the global fetch, against the Clerk emulator)', () => {
-  const state: { emulator?: ClerkEmulator } = {};
-  beforeAll(async () => {
-    state.emulator = await startClerkEmulator({ rateLimit: false });
-  });
-  afterAll(async () => {
-    await state.emulator?.close();
-  });
-
-  /** A provider over a secret holding a new emulated machine's key. */
-  function machineSetup() {
-    const emulator = state.emulator as ClerkEmulator;
-    const machine = emulator.createMachine({ name: 'reader-test' });
-    const fixture = createReaderFixture();
-    fixture.sm.mock.on(GetSecretValueCommand).resolves({
-      ...fixture.answer('v1', machine.secretKey),
-      SecretString: JSON.stringify({ machineId: machine.id, secretKey: machine.secretKey }),
-    });
-    return { emulator, machine, provider: fixture.provider() };
-  }
-
   it('mints and verifies with no fetch option, Clerk found through the env option', async () => {
-    // Prepare
-    const { emulator, machine, provider } = machineSetup();
-    const env = { CLERK_API_URL: emulator.url };
+    await withClerkEmulator(async (emulator) => {
+      // Prepare
+      const { machine, provider } = machineSetup(emulator);
+      const env = { CLERK_API_URL: emulator.url };
 
-    // Act
-    const token = await createM2MToken({ provider, env, secondsUntilExpiration: 60 });
-    const verification = await verifyM2MToken({ provider, env, token: token.token });
+      // Act
+      const token = await createM2MToken({ provider, env, secondsUntilExpiration: 60 });
+      const verification = await verifyM2MToken({ provider, env, token: token.token });
 
-    // Assess
-    expect(token.subject).toBe(machine.id);
-    expect(verification).toMatchObject({ valid: true, token: { id: token.id, subject: machine.id } });
+      // Assess
+      expect(token.subject).toBe(machine.id);
+      expect(verification).toMatchObject({ valid: true, token: { id: token.id, subject: machine.id } });
+    });
   });
 
   it('reads CLERK_API_URL from process.env by default', async () => {
-    // Prepare
-    const { emulator, machine, provider } = machineSetup();
-    vi.stubEnv('CLERK_API_URL', emulator.url);
+    await withClerkEmulator(async (emulator) => {
+      // Prepare
+      const { machine, provider } = machineSetup(emulator);
+      vi.stubEnv('CLERK_API_URL', emulator.url);
 
-    // Act
-    const token = await createM2MToken({ provider }).finally(() => vi.unstubAllEnvs());
+      // Act
+      const token = await createM2MToken({ provider }).finally(() => vi.unstubAllEnvs());
 
-    // Assess
-    expect(token.subject).toBe(machine.id);
+      // Assess
+      expect(token.subject).toBe(machine.id);
+    });
   });
 });

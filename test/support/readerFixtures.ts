@@ -10,6 +10,7 @@ import { createJsonLogger, type Logger } from '../../lib/Logger.ts';
 import { createMachineKeyProvider } from '../../lib/reader/createMachineKeyProvider.ts';
 import type { MachineKeyProvider } from '../../lib/reader/MachineKeyProvider.ts';
 import type { MachineKeyProviderOptions } from '../../lib/reader/MachineKeyProviderOptions.ts';
+import { type ClerkEmulator, startClerkEmulator } from '../../localstack/clerk/index.ts';
 
 export { newMachineKey } from './fakeClerkFetch.ts';
 
@@ -199,4 +200,14 @@ export function createReaderFixture(): ReaderFixture {
       return { requests, sleeps, transport: { fetch, apiUrl: CLERK_API, env: {}, clock, sleep, retry } };
     },
   };
+}
+
+/** Runs `use` with a Clerk emulator of its own on loopback (no rate limit), closed afterwards. */
+export async function withClerkEmulator<T>(use: (emulator: ClerkEmulator) => Promise<T>): Promise<T> {
+  const emulator = await startClerkEmulator({ rateLimit: false });
+  try {
+    return await use(emulator);
+  } finally {
+    await emulator.close();
+  }
 }

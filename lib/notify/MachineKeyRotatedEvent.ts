@@ -2,9 +2,4 @@
  * The event lives in lib/MachineKeyRotatedEvent.ts, below both its sender (lib/notify, lib/core) and its receiver
  * (lib/reader). This path stays for the importers that have not moved yet (lib/core/promotePendingVersion.ts).
  */
-export {
-  isMachineKeyRotatedEvent,
-  MACHINE_KEY_ROTATED,
-  type MachineKeyRotatedEvent,
-  parseMachineKeyRotatedEvent,
-} from '../MachineKeyRotatedEvent.ts';
+export * from '../MachineKeyRotatedEvent.ts';

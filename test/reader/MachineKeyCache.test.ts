@@ -11,21 +11,14 @@ import { describe, expect, it } from 'vitest';
 import { ErrorCode, SecretFormatError, SecretStoreError } from '../../lib/errors.ts';
 import {
   awsError,
-  createReaderFixture,
+  createReaderFixtureWithKeys,
   expectNoKeyLeak,
   MACHINE_ID,
-  newMachineKey,
   SECRET_ARN,
   SECRET_NAME,
 } from '../support/readerFixtures.ts';
 
-/** A fixture whose secret answers version v1 with the first of three fresh keys. */
-function setup() {
-  const fixture = createReaderFixture();
-  const keys = [newMachineKey(), newMachineKey(), newMachineKey()] as const;
-  fixture.sm.mock.on(GetSecretValueCommand).resolves(fixture.answer('v1', keys[0]));
-  return { ...fixture, keys };
-}
+const setup = createReaderFixtureWithKeys;
 
 /** An error the SDK builds for a name Secrets Manager does not model (throttling, token expiry, access denied…). */
 const unmodelled = (name: string, status: number, message: string) =>

@@ -4,7 +4,7 @@ import { ConfigError } from '../../lib/errors.ts';
 import { createMachineKeyProvider } from '../../lib/reader/createMachineKeyProvider.ts';
 import {
   awsError,
-  createReaderFixture,
+  createReaderFixtureWithKeys,
   expectNoKeyLeak,
   MACHINE_ID,
   newMachineKey,
@@ -15,13 +15,7 @@ import {
   TestClock,
 } from '../support/readerFixtures.ts';
 
-/** A fixture whose secret answers version v1 with the first of three fresh keys. */
-function setup() {
-  const fixture = createReaderFixture();
-  const keys = [newMachineKey(), newMachineKey(), newMachineKey()] as const;
-  fixture.sm.mock.on(GetSecretValueCommand).resolves(fixture.answer('v1', keys[0]));
-  return { ...fixture, keys };
-}
+const setup = createReaderFixtureWithKeys;
 
 describe('Function: createMachineKeyProvider', () => {
   describe('caching (milliseconds everywhere)', () => {

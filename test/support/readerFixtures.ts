@@ -12,7 +12,9 @@ import type { MachineKeyProvider } from '../../lib/reader/MachineKeyProvider.ts'
 import type { MachineKeyProviderOptions } from '../../lib/reader/MachineKeyProviderOptions.ts';
 import { type ClerkEmulator, startClerkEmulator } from '../../localstack/clerk/index.ts';
 
-export { newMachineKey } from './fakeClerkFetch.ts';
+import { newMachineKey } from './fakeClerkFetch.ts';
+
+export { newMachineKey };
 
 /**
  * What the reader's tests, and the examples' tests, build on: a Secrets Manager client behind aws-sdk-client-mock,
@@ -200,6 +202,14 @@ export function createReaderFixture(): ReaderFixture {
       return { requests, sleeps, transport: { fetch, apiUrl: CLERK_API, env: {}, clock, sleep, retry } };
     },
   };
+}
+
+/** A fixture whose secret answers version v1 with the first of three fresh keys (`keys`). */
+export function createReaderFixtureWithKeys(): ReaderFixture & { readonly keys: readonly [string, string, string] } {
+  const fixture = createReaderFixture();
+  const keys = [newMachineKey(), newMachineKey(), newMachineKey()] as const;
+  fixture.sm.mock.on(GetSecretValueCommand).resolves(fixture.answer('v1', keys[0]));
+  return { ...fixture, keys };
 }
 
 /** Runs `use` with a Clerk emulator of its own on loopback (no rate limit), closed afterwards. */

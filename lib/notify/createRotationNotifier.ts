@@ -1,9 +1,9 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
+import { sendWithTimeout } from '../aws/sendWithTimeout.ts';
 import { describeValue } from '../describeValue.ts';
 import { ConfigError } from '../errors.ts';
-import type { Logger } from '../Logger.ts';
-import { sendWithTimeout } from '../reader/sendWithTimeout.ts';
-import { type MachineKeyRotatedEvent, parseMachineKeyRotatedEvent } from './MachineKeyRotatedEvent.ts';
+import type { LogFields, Logger } from '../Logger.ts';
+import { type MachineKeyRotatedEvent, parseMachineKeyRotatedEvent } from '../MachineKeyRotatedEvent.ts';
 import { isLambdaFunctionArn, ROTATION_NOTIFY_FUNCTION_ARNS } from './parseNotifyFunctionArns.ts';
 
 export { ROTATION_NOTIFY_FUNCTION_ARNS };
@@ -30,8 +30,77 @@ export interface RotationNotifier {
   notify(event: MachineKeyRotatedEvent): Promise<RotationNotificationResult>;
 }
 
+type NotifierLogger = RotationNotifierOptions['logger'];
+type EventFields = Pick<LogFields, 'secretArn' | 'versionId' | 'machineId'>;
+
 function errorName(error: unknown): string {
   return error instanceof Error ? error.name : 'UnknownError';
+}
+
+function assertFunctionArns(functionArns: readonly string[]): void {
+  for (const arn of functionArns) {
+    if (!isLambdaFunctionArn(arn)) {
+      throw new ConfigError(
+        ROTATION_NOTIFY_FUNCTION_ARNS,
+        `every entry must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>), got ${describeValue(arn)}`,
+      );
+    }
+  }
+}
+
+/** One asynchronous Invoke (InvocationType Event); throws unless Lambda queued the event. */
+async function invokeAsynchronously(
+  client: LambdaClient,
+  functionArn: string,
+  payload: Uint8Array,
+  timeoutMs: number,
+): Promise<void> {
+  const output = await sendWithTimeout(
+    (abortSignal) =>
+      client.send(new InvokeCommand({ FunctionName: functionArn, InvocationType: 'Event', Payload: payload }), {
+        abortSignal,
+      }),
+    timeoutMs,
+  );
+  // An accepted asynchronous invocation answers 202; anything else means the event was not queued.
+  if (output.StatusCode !== 202) {
+    throw Object.assign(new Error(`Invoke answered ${output.StatusCode ?? 'no status'} instead of 202`), {
+      name: 'UnexpectedInvokeStatus',
+    });
+  }
+}
+
+/** Logs and counts each function that could not be notified; returns which were and which were not. */
+function reportInvocations(
+  functionArns: readonly string[],
+  settled: readonly PromiseSettledResult<void>[],
+  fields: EventFields,
+  logger: NotifierLogger,
+): RotationNotificationResult {
+  const notified: string[] = [];
+  const failed: string[] = [];
+  settled.forEach((result, index) => {
+    const functionArn = functionArns[index] as string;
+    if (result.status === 'fulfilled') {
+      notified.push(functionArn);
+      return;
+    }
+    failed.push(functionArn);
+    const code = errorName(result.reason);
+    // The SDK's messages name the function and the missing permission, never the payload.
+    logger.warn(
+      `rotation notification to ${functionArn} failed (${code}); the consumer will pick the key up on its next refresh`,
+      { ...fields, outcome: 'notify-failed', errorCode: code },
+    );
+    logger.metric(ROTATION_NOTIFICATION_FAILED_METRIC, 1, { ...fields, errorCode: code });
+  });
+  if (notified.length > 0) {
+    logger.debug(`rotation notification queued for ${notified.length} function(s)`, {
+      ...fields,
+      outcome: 'notified',
+    });
+  }
+  return { notified, failed };
 }
 
 /**
@@ -44,40 +113,14 @@ export function createRotationNotifier(options: RotationNotifierOptions): Rotati
   const { client, logger } = options;
   const timeoutMs = options.timeoutMs ?? 3_000;
   const functionArns = [...new Set(options.functionArns)];
-  for (const arn of functionArns) {
-    if (!isLambdaFunctionArn(arn)) {
-      throw new ConfigError(
-        ROTATION_NOTIFY_FUNCTION_ARNS,
-        `every entry must be a Lambda function ARN (arn:aws:lambda:<region>:<account>:function:<name>), got ${describeValue(arn)}`,
-      );
-    }
-  }
-
-  async function invoke(functionArn: string, payload: Uint8Array): Promise<void> {
-    const output = await sendWithTimeout(
-      (abortSignal) =>
-        client.send(new InvokeCommand({ FunctionName: functionArn, InvocationType: 'Event', Payload: payload }), {
-          abortSignal,
-        }),
-      timeoutMs,
-    );
-    // An accepted asynchronous invocation answers 202; anything else means the event was not queued.
-    if (output.StatusCode !== 202) {
-      throw Object.assign(new Error(`Invoke answered ${output.StatusCode ?? 'no status'} instead of 202`), {
-        name: 'UnexpectedInvokeStatus',
-      });
-    }
-  }
+  assertFunctionArns(functionArns);
 
   return {
     async notify(event) {
       if (functionArns.length === 0) return { notified: [], failed: [] };
-      let payload: Uint8Array;
-      let fields: { secretArn?: string; versionId?: string; machineId?: string } = {};
+      let valid: MachineKeyRotatedEvent;
       try {
-        const valid = parseMachineKeyRotatedEvent(event);
-        fields = { secretArn: valid.secretId, versionId: valid.versionId, machineId: valid.machineId };
-        payload = new TextEncoder().encode(JSON.stringify(valid));
+        valid = parseMachineKeyRotatedEvent(event);
       } catch (error) {
         logger.warn(`rotation notification not sent: ${(error as Error).message}`, {
           outcome: 'notify-failed',
@@ -86,36 +129,12 @@ export function createRotationNotifier(options: RotationNotifierOptions): Rotati
         logger.metric(ROTATION_NOTIFICATION_FAILED_METRIC, functionArns.length);
         return { notified: [], failed: functionArns };
       }
-
-      const settled = await Promise.allSettled(functionArns.map((arn) => invoke(arn, payload)));
-      const notified: string[] = [];
-      const failed: string[] = [];
-      settled.forEach((result, index) => {
-        const functionArn = functionArns[index] as string;
-        if (result.status === 'fulfilled') {
-          notified.push(functionArn);
-          return;
-        }
-        failed.push(functionArn);
-        const code = errorName(result.reason);
-        // The SDK's messages name the function and the missing permission, never the payload.
-        logger.warn(
-          `rotation notification to ${functionArn} failed (${code}); the consumer will pick the key up on its next refresh`,
-          {
-            ...fields,
-            outcome: 'notify-failed',
-            errorCode: code,
-          },
-        );
-        logger.metric(ROTATION_NOTIFICATION_FAILED_METRIC, 1, { ...fields, errorCode: code });
-      });
-      if (notified.length > 0) {
-        logger.debug(`rotation notification queued for ${notified.length} function(s)`, {
-          ...fields,
-          outcome: 'notified',
-        });
-      }
-      return { notified, failed };
+      const payload = new TextEncoder().encode(JSON.stringify(valid));
+      const settled = await Promise.allSettled(
+        functionArns.map((arn) => invokeAsynchronously(client, arn, payload, timeoutMs)),
+      );
+      const fields = { secretArn: valid.secretId, versionId: valid.versionId, machineId: valid.machineId };
+      return reportInvocations(functionArns, settled, fields, logger);
     },
   };
 }

@@ -1,16 +1,16 @@
 export {
+  isMachineKeyRotatedEvent,
+  MACHINE_KEY_ROTATED,
+  type MachineKeyRotatedEvent,
+  parseMachineKeyRotatedEvent,
+} from '../MachineKeyRotatedEvent.ts';
+export {
   createRotationNotifier,
   ROTATION_NOTIFICATION_FAILED_METRIC,
   type RotationNotificationResult,
   type RotationNotifier,
   type RotationNotifierOptions,
 } from './createRotationNotifier.ts';
-export {
-  isMachineKeyRotatedEvent,
-  MACHINE_KEY_ROTATED,
-  type MachineKeyRotatedEvent,
-  parseMachineKeyRotatedEvent,
-} from './MachineKeyRotatedEvent.ts';
 export {
   isLambdaFunctionArn,
   parseNotifyFunctionArns,

@@ -1,4 +1,4 @@
-import { ClerkApiError, ErrorCode } from '../errors.ts';
+import { ClerkApiError, ErrorCode, SecretFormatError } from '../errors.ts';
 import { Redacted } from '../Redacted.ts';
 
 /** An M2M token's metadata in our words; Clerk's timestamps (epoch milliseconds) become Dates once, here. */
@@ -39,6 +39,19 @@ interface M2MTokenWire {
   last_used_at?: unknown;
   created_at?: unknown;
   updated_at?: unknown;
+}
+
+/**
+ * What a bearer token may contain (RFC 6750's b64token): letters, digits and `-._~+/`, then `=` padding. Clerk's
+ * opaque tokens (`mt_…`) and JWT-format tokens both fit; CR, LF, NUL, spaces and the like cannot go into an
+ * Authorization header, so a token holding them is refused where it is parsed.
+ */
+const BEARER_TOKEN_PATTERN = /^[A-Za-z0-9\-._~+/]+=*$/;
+/** Far above a JWT with generous claims; below what HTTP servers accept in one header. */
+export const MAX_M2M_TOKEN_LENGTH = 16_384;
+
+export function isBearerTokenShaped(value: string): boolean {
+  return value.length <= MAX_M2M_TOKEN_LENGTH && BEARER_TOKEN_PATTERN.test(value);
 }
 
 const msToDate = (value: unknown): Date | null =>
@@ -87,6 +100,13 @@ export function parseCreatedM2MToken(body: unknown, operation: string, machineKe
       status: 201,
       ambiguous: true,
     });
+  }
+  if (!isBearerTokenShaped(token)) {
+    // Neither the value nor the id is echoed: Clerk's token ids have the same shape as the tokens themselves.
+    throw new SecretFormatError(
+      ErrorCode.secretFormatInvalid,
+      `Clerk ${operation}: the created token (${token.length} characters) is not a bearer token: allowed are letters, digits and "-._~+/" then "=", at most ${MAX_M2M_TOKEN_LENGTH} characters; Clerk minted it, it is not returned`,
+    );
   }
   return { ...info, token: new Redacted(token), machineKeyVersionId };
 }

@@ -1,14 +1,16 @@
-import { type ClerkTransportOptions, sendClerkRequest } from '../clerk/sendClerkRequest.ts';
+import { sendClerkRequest } from '../clerk/sendClerkRequest.ts';
 import { describeValue } from '../describeValue.ts';
 import { ConfigError } from '../errors.ts';
-import type { Logger } from '../Logger.ts';
+import { assertMachineKey } from '../secretFormat.ts';
 import { type M2MToken, parseCreatedM2MToken } from './M2MToken.ts';
 import type { MachineKeyProvider } from './MachineKeyProvider.ts';
+import type { ReaderLogger } from './ReaderLogger.ts';
+import { type ReaderClerkOptions, resolveClerkTransport } from './resolveClerkTransport.ts';
 import { withMachineKey } from './withMachineKey.ts';
 
 export type M2MTokenFormat = 'opaque' | 'jwt';
 
-export interface CreateM2MTokenOptions extends ClerkTransportOptions {
+export interface CreateM2MTokenOptions extends ReaderClerkOptions {
   readonly provider: Pick<MachineKeyProvider, 'get' | 'refresh' | 'secretId'>;
   /** Token lifetime in **seconds** (Clerk's unit here). @default the machine's default TTL at Clerk */
   readonly secondsUntilExpiration?: number;
@@ -21,7 +23,7 @@ export interface CreateM2MTokenOptions extends ClerkTransportOptions {
    * **seconds** left is returned instead of minting (and billing) a new one. Must be below the token lifetime.
    */
   readonly minRemainingTtlSeconds?: number;
-  readonly logger?: Pick<Logger, 'debug' | 'warn'>;
+  readonly logger?: ReaderLogger;
 }
 
 const OPERATION = 'createM2MToken';
@@ -67,18 +69,23 @@ function validate(options: CreateM2MTokenOptions): Record<string, unknown> {
  * Creates an M2M token with the machine key from `provider`: POST /m2m_tokens, the machine key as Bearer.
  * A create is not idempotent (each one mints and bills a token), so it is retried only where Clerk cannot have
  * processed it: on 429 (after Retry-After), and once after a 401 when the provider finds a newer key version
- * (the key was rotated since we cached it). Failures throw ClerkApiError.
+ * (the key was rotated since we cached it). Options are checked before the key is read (ConfigError); a key that
+ * is not a machine key, or holds characters a key cannot contain, is refused unsent (SecretFormatError). Clerk's
+ * failures throw ClerkApiError.
  */
 export async function createM2MToken(options: CreateM2MTokenOptions): Promise<M2MToken> {
   const body = validate(options);
+  const transport = resolveClerkTransport(options);
+  const { provider } = options;
   return withMachineKey(
-    options.provider,
+    provider,
     async (key) => {
-      const response = await sendClerkRequest(options, {
+      const where = `${OPERATION}: version ${key.versionId} of ${provider.secretId}`;
+      const response = await sendClerkRequest(transport, {
         operation: OPERATION,
         method: 'POST',
         path: '/m2m_tokens',
-        key: key.secretKey,
+        key: assertMachineKey(key.secretKey.reveal(), where),
         body,
         retry: 'rotate',
       });

@@ -1,6 +1,6 @@
-import type { Logger } from '../Logger.ts';
-import { type MachineKeyRotatedEvent, parseMachineKeyRotatedEvent } from '../notify/MachineKeyRotatedEvent.ts';
+import { type MachineKeyRotatedEvent, parseMachineKeyRotatedEvent } from '../MachineKeyRotatedEvent.ts';
 import type { MachineKeyProvider } from './MachineKeyProvider.ts';
+import type { ReaderLogger } from './ReaderLogger.ts';
 
 export interface RotationEventResult {
   /** Cache keys of the providers whose cached value was invalidated. */
@@ -10,7 +10,7 @@ export interface RotationEventResult {
 export type RotationEventHandler = (event: unknown) => Promise<RotationEventResult>;
 
 export interface RotationEventHandlerOptions {
-  readonly logger?: Pick<Logger, 'debug'>;
+  readonly logger?: Pick<ReaderLogger, 'debug'>;
 }
 
 /**

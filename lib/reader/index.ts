@@ -1,8 +1,18 @@
 /**
  * clerk-machine-key-rotator/reader: what applications import to use a rotated machine key. Depends only on
- * @aws-sdk/client-secrets-manager and the package's shared modules — no CDK, no CLI, no Lambda client.
+ * @aws-sdk/client-secrets-manager, p-retry and the package's shared modules — no CDK, no CLI, no Lambda client.
  */
 
+export {
+  type AwsErrorClassification,
+  AwsErrorKind,
+  classifyAwsError,
+  isTransientAwsError,
+  /** The name this entry point has always exported: the same function as isTransientAwsError. */
+  isTransientAwsError as isTransientSecretsManagerError,
+  TransientReason,
+} from '../aws/classifyAwsError.ts';
+export { type Clock, systemClock } from '../Clock.ts';
 export type { ClerkTransportOptions } from '../clerk/sendClerkRequest.ts';
 export {
   ClerkApiError,
@@ -15,19 +25,22 @@ export {
   SecretStoreError,
 } from '../errors.ts';
 export {
+  createJsonLogger,
+  type JsonLoggerOptions,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  parseLogLevel,
+} from '../Logger.ts';
+export {
   isMachineKeyRotatedEvent,
   MACHINE_KEY_ROTATED,
   type MachineKeyRotatedEvent,
   parseMachineKeyRotatedEvent,
-} from '../notify/MachineKeyRotatedEvent.ts';
+} from '../MachineKeyRotatedEvent.ts';
 export { Redacted } from '../Redacted.ts';
 export { type CreateM2MTokenOptions, createM2MToken, type M2MTokenFormat } from './createM2MToken.ts';
-export {
-  createMachineKeyProvider,
-  type MachineKeyProviderOptions,
-  machineKeyCacheKey,
-  ReaderDefaults,
-} from './createMachineKeyProvider.ts';
+export { createMachineKeyProvider } from './createMachineKeyProvider.ts';
 export {
   createRotationEventHandler,
   type RotationEventHandler,
@@ -35,9 +48,12 @@ export {
   type RotationEventResult,
 } from './createRotationEventHandler.ts';
 export { CLERK_AUTHENTICATION_ERROR_CODES, isClerkAuthenticationError } from './isClerkAuthenticationError.ts';
-export { isTransientSecretsManagerError } from './isTransientSecretsManagerError.ts';
-export type { M2MToken, M2MTokenInfo } from './M2MToken.ts';
+export { type M2MToken, type M2MTokenInfo, MAX_M2M_TOKEN_LENGTH } from './M2MToken.ts';
 export type { MachineKey, MachineKeyProvider } from './MachineKeyProvider.ts';
+export { type MachineKeyProviderOptions, ReaderDefaults } from './MachineKeyProviderOptions.ts';
+export { machineKeyCacheKey } from './machineKeyCacheKey.ts';
+export type { ReaderLogger } from './ReaderLogger.ts';
+export type { ReaderClerkOptions } from './resolveClerkTransport.ts';
 export {
   type M2MTokenRejection,
   type M2MTokenVerification,

@@ -1,10 +1,10 @@
 import { isRotatorError } from '../errors.ts';
-import type { Logger } from '../Logger.ts';
 import { isClerkAuthenticationError } from './isClerkAuthenticationError.ts';
 import type { MachineKey, MachineKeyProvider } from './MachineKeyProvider.ts';
+import type { ReaderLogger } from './ReaderLogger.ts';
 
 export interface WithMachineKeyOptions {
-  readonly logger?: Pick<Logger, 'debug' | 'warn'>;
+  readonly logger?: ReaderLogger;
 }
 
 /**

@@ -17,7 +17,7 @@ import {
   secretString,
   TestClock,
   tokenWire,
-} from '../reader/readerTestSupport.ts';
+} from '../support/readerFixtures.ts';
 
 const API = 'https://api.clerk.test/v1';
 const PRESENTED = 'mt_0123456789abcdef0123456789abcdef';

@@ -17,7 +17,7 @@ import {
   secretString,
   TestClock,
   tokenWire,
-} from '../reader/readerTestSupport.ts';
+} from '../support/readerFixtures.ts';
 
 describe('Example: lambda-consumer', () => {
   let sm: ReturnType<typeof newSecretsManagerMock>;

@@ -24,7 +24,7 @@ import { MACHINE_KEY_ROTATED } from '../../lib/notify/MachineKeyRotatedEvent.ts'
 import { createMachineKeyProvider } from '../../lib/reader/createMachineKeyProvider.ts';
 import { type ClerkEmulator, type EmulatedMachine, startClerkEmulator } from '../../localstack/clerk/index.ts';
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '../../localstack/secretsManager/index.ts';
-import { expectNoKeyLeak } from '../reader/readerTestSupport.ts';
+import { expectNoKeyLeak } from '../support/readerFixtures.ts';
 
 const INSTANCE_SECRET = 'clerk/instance-key';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

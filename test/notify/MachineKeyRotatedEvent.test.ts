@@ -4,7 +4,7 @@ import {
   isMachineKeyRotatedEvent,
   MACHINE_KEY_ROTATED,
   parseMachineKeyRotatedEvent,
-} from '../../lib/notify/MachineKeyRotatedEvent.ts';
+} from '../../lib/MachineKeyRotatedEvent.ts';
 
 const valid = {
   type: MACHINE_KEY_ROTATED,

@@ -1,13 +1,14 @@
 import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../../lib/errors.ts';
 import { createJsonLogger } from '../../lib/Logger.ts';
+import { MACHINE_KEY_ROTATED, type MachineKeyRotatedEvent } from '../../lib/MachineKeyRotatedEvent.ts';
 import {
   createRotationNotifier,
   ROTATION_NOTIFICATION_FAILED_METRIC,
 } from '../../lib/notify/createRotationNotifier.ts';
-import { MACHINE_KEY_ROTATED, type MachineKeyRotatedEvent } from '../../lib/notify/MachineKeyRotatedEvent.ts';
+import { awsError } from '../support/readerFixtures.ts';
 
 const A = 'arn:aws:lambda:us-east-1:123456789012:function:consumer-a';
 const B = 'arn:aws:lambda:us-east-1:123456789012:function:consumer-b:live';
@@ -18,30 +19,26 @@ const EVENT: MachineKeyRotatedEvent = {
   machineId: 'mch_2xhFjEI5X2qWRvtV13BzSj8H6Dk',
 };
 
-const awsError = (name: string) => Object.assign(new Error(`${name} from the test`), { name, $fault: 'client' });
-
-describe('Function: createRotationNotifier', () => {
-  const newMock = () => {
-    const client = new LambdaClient({
-      region: 'us-east-1',
-      credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
-    });
-    return { client, mock: mockClient(client) };
-  };
-  let lambda: LambdaClient;
-  let mock: ReturnType<typeof newMock>['mock'];
-  let lines: string[];
+/** A Lambda client behind aws-sdk-client-mock whose Invoke answers 202, and a logger whose lines are kept. */
+function setup() {
+  const lambda = new LambdaClient({
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' },
+  });
+  const mock = mockClient(lambda);
+  mock.on(InvokeCommand).resolves({ StatusCode: 202 });
+  const lines: string[] = [];
   const logger = () => createJsonLogger({ clock: { now: () => 0 }, write: (line) => lines.push(line), level: 'debug' });
   const parsed = () => lines.map((line) => JSON.parse(line));
+  return { lambda, mock, logger, parsed };
+}
 
-  beforeEach(() => {
-    ({ client: lambda, mock } = newMock());
-    lines = [];
-    mock.on(InvokeCommand).resolves({ StatusCode: 202 });
-  });
+type LambdaMock = ReturnType<typeof setup>['mock'];
 
+describe('Function: createRotationNotifier', () => {
   it('invokes every function asynchronously (InvocationType Event) with the event as payload', async () => {
     // Prepare
+    const { lambda, mock, logger, parsed } = setup();
     const notifier = createRotationNotifier({ client: lambda, functionArns: [A, B], logger: logger() });
 
     // Act
@@ -66,6 +63,7 @@ describe('Function: createRotationNotifier', () => {
 
   it('invokes the functions in parallel, not one after the other', async () => {
     // Prepare
+    const { lambda, mock, logger } = setup();
     let active = 0;
     let peak = 0;
     mock.on(InvokeCommand).callsFake(async () => {
@@ -86,6 +84,7 @@ describe('Function: createRotationNotifier', () => {
 
   it('logs (warn with errorCode) and counts a failure, never throws, and still notifies the others', async () => {
     // Prepare
+    const { lambda, mock, logger, parsed } = setup();
     mock.on(InvokeCommand, { FunctionName: A }).rejects(awsError('AccessDeniedException'));
     const notifier = createRotationNotifier({ client: lambda, functionArns: [A, B], logger: logger() });
 
@@ -111,13 +110,17 @@ describe('Function: createRotationNotifier', () => {
   it.each([
     [
       'a rejected call',
-      () => mock.on(InvokeCommand).rejects(awsError('ResourceNotFoundException')),
+      (mock: LambdaMock) => mock.on(InvokeCommand).rejects(awsError('ResourceNotFoundException')),
       'ResourceNotFoundException',
     ],
-    ['a non-202 answer', () => mock.on(InvokeCommand).resolves({ StatusCode: 200 }), 'UnexpectedInvokeStatus'],
+    [
+      'a non-202 answer',
+      (mock: LambdaMock) => mock.on(InvokeCommand).resolves({ StatusCode: 200 }),
+      'UnexpectedInvokeStatus',
+    ],
     [
       'a synchronous throw',
-      () =>
+      (mock: LambdaMock) =>
         mock.on(InvokeCommand).callsFake(() => {
           throw awsError('TooManyRequestsException');
         }),
@@ -125,7 +128,8 @@ describe('Function: createRotationNotifier', () => {
     ],
   ])('counts %s as a failure per function', async (_name, arrange, code) => {
     // Prepare
-    arrange();
+    const { lambda, mock, logger, parsed } = setup();
+    arrange(mock);
     const notifier = createRotationNotifier({ client: lambda, functionArns: [A, B], logger: logger() });
 
     // Act
@@ -143,6 +147,7 @@ describe('Function: createRotationNotifier', () => {
 
   it('gives up on a hanging Invoke after timeoutMs and reports it as TimeoutError', async () => {
     // Prepare
+    const { lambda, mock, logger, parsed } = setup();
     mock.on(InvokeCommand).callsFake(() => new Promise(() => {}));
     const notifier = createRotationNotifier({ client: lambda, functionArns: [A], logger: logger(), timeoutMs: 20 });
 
@@ -155,6 +160,9 @@ describe('Function: createRotationNotifier', () => {
   });
 
   it('does nothing without functions', async () => {
+    // Prepare
+    const { lambda, mock, logger } = setup();
+
     // Act
     const result = await createRotationNotifier({ client: lambda, functionArns: [], logger: logger() }).notify(EVENT);
 
@@ -165,6 +173,7 @@ describe('Function: createRotationNotifier', () => {
 
   it('does not throw on an invalid event: it logs and counts it', async () => {
     // Prepare
+    const { lambda, mock, logger, parsed } = setup();
     const notifier = createRotationNotifier({ client: lambda, functionArns: [A], logger: logger() });
 
     // Act
@@ -177,6 +186,9 @@ describe('Function: createRotationNotifier', () => {
   });
 
   it('refuses a function that is not a Lambda ARN when it is created', () => {
+    // Prepare
+    const { lambda, logger } = setup();
+
     // Act + Assess
     expect(() => createRotationNotifier({ client: lambda, functionArns: ['consumer-a'], logger: logger() })).toThrow(
       ConfigError,

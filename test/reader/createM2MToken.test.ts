@@ -1,76 +1,41 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClerkApiError, ConfigError, ErrorCode } from '../../lib/errors.ts';
 import { type CreateM2MTokenOptions, createM2MToken } from '../../lib/reader/createM2MToken.ts';
-import { createMachineKeyProvider } from '../../lib/reader/createMachineKeyProvider.ts';
-import type { MachineKeyProvider } from '../../lib/reader/MachineKeyProvider.ts';
 import {
-  captureLogger,
+  CLERK_API,
   clerkError,
+  createReaderFixture,
   expectNoKeyLeak,
   json,
   MACHINE_ID,
   newMachineKey,
-  newSecretsManagerMock,
   type RecordedRequest,
-  recordingFetch,
-  SECRET_ARN,
-  SECRET_NAME,
-  secretString,
-  TestClock,
   tokenWire,
-} from './readerTestSupport.ts';
+} from '../support/readerFixtures.ts';
 
-const API = 'https://api.clerk.test/v1';
-
-describe('Function: createM2MToken', () => {
-  let sm: ReturnType<typeof newSecretsManagerMock>;
-  let clock: TestClock;
-  let log: ReturnType<typeof captureLogger>;
-  let provider: MachineKeyProvider;
-  let sleeps: number[];
+/** A provider whose first read finds k1 (version v1) and every later read k2 (v2), and a fake Clerk. */
+function setup() {
+  const fixture = createReaderFixture();
   const k1 = newMachineKey();
   const k2 = newMachineKey();
-
-  const answer = (versionId: string, key: string) => ({
-    ARN: SECRET_ARN,
-    VersionId: versionId,
-    SecretString: secretString(key),
-  });
-
+  fixture.sm.mock.on(GetSecretValueCommand).resolvesOnce(fixture.answer('v1', k1)).resolves(fixture.answer('v2', k2));
+  const provider = fixture.provider();
   const create = (
     respond: (request: RecordedRequest, index: number) => Response | Promise<Response>,
     options: Partial<CreateM2MTokenOptions> = {},
   ) => {
-    const { fetch, requests } = recordingFetch(respond);
-    const run = () =>
-      createM2MToken({
-        provider,
-        fetch,
-        apiUrl: API,
-        clock,
-        sleep: async (ms) => {
-          sleeps.push(ms);
-          clock.advanceMs(ms);
-        },
-        retry: { minTimeoutMs: 1, maxTimeoutMs: 2 },
-        logger: log.logger,
-        ...options,
-      });
-    return { run, requests };
+    const clerk = fixture.clerk(respond);
+    const run = () => createM2MToken({ provider, ...clerk.transport, logger: fixture.log.logger, ...options });
+    return { run, requests: clerk.requests, sleeps: clerk.sleeps };
   };
+  return { ...fixture, k1, k2, create };
+}
 
-  beforeEach(() => {
-    sm = newSecretsManagerMock();
-    clock = new TestClock();
-    log = captureLogger(clock);
-    sleeps = [];
-    sm.mock.on(GetSecretValueCommand).resolvesOnce(answer('v1', k1)).resolves(answer('v2', k2));
-    provider = createMachineKeyProvider({ secretId: SECRET_NAME, client: sm.client, clock, logger: log.logger });
-  });
-
+describe('Function: createM2MToken', () => {
   it('POSTs /m2m_tokens with the machine key as Bearer and our headers, and parses the 201', async () => {
     // Prepare
+    const { k1, create } = setup();
     const wire = tokenWire({ claims: { job: 'nightly' } });
     const { run, requests } = create(() => json(201, wire), {
       secondsUntilExpiration: 60,
@@ -85,7 +50,7 @@ describe('Function: createM2MToken', () => {
     // Assess
     expect(requests).toHaveLength(1);
     const [request] = requests;
-    expect(request?.url).toBe(`${API}/m2m_tokens`);
+    expect(request?.url).toBe(`${CLERK_API}/m2m_tokens`);
     expect(request?.method).toBe('POST');
     expect(request?.headers).toMatchObject({
       authorization: `Bearer ${k1}`,
@@ -115,6 +80,7 @@ describe('Function: createM2MToken', () => {
 
   it('sends only the fields that were given', async () => {
     // Prepare
+    const { create } = setup();
     const { run, requests } = create(() => json(201, tokenWire()));
 
     // Act
@@ -126,6 +92,7 @@ describe('Function: createM2MToken', () => {
 
   it('after a 401 with a key rotated since it was cached, refreshes and retries once with the new key', async () => {
     // Prepare
+    const { log, k1, k2, create } = setup();
     const { run, requests } = create((request) =>
       request.headers.authorization === `Bearer ${k1}`
         ? clerkError(401, 'authentication_invalid')
@@ -143,6 +110,7 @@ describe('Function: createM2MToken', () => {
 
   it('throws the 401 as ClerkApiError CLERK_UNAUTHORIZED without a second create when the key did not change', async () => {
     // Prepare
+    const { sm, log, k1, k2, answer, create } = setup();
     sm.mock.on(GetSecretValueCommand).resolves(answer('v1', k1));
     const { run, requests } = create(() => clerkError(401, 'authentication_invalid'));
 
@@ -164,7 +132,8 @@ describe('Function: createM2MToken', () => {
 
   it('retries a 429 after Retry-After (seconds → milliseconds)', async () => {
     // Prepare
-    const { run, requests } = create((_request, index) =>
+    const { create } = setup();
+    const { run, requests, sleeps } = create((_request, index) =>
       index === 0 ? clerkError(429, 'too_many_requests', { 'retry-after': '2' }) : json(201, tokenWire()),
     );
 
@@ -185,6 +154,7 @@ describe('Function: createM2MToken', () => {
     ['a 201 without a token', () => json(201, tokenWire({ token: undefined })), ErrorCode.clerkInvalidResponse, true],
   ])('never retries a create blindly: %s throws at once', async (_name, respond, code, ambiguous) => {
     // Prepare
+    const { k1, create } = setup();
     const { run, requests } = create(respond);
 
     // Act
@@ -206,6 +176,7 @@ describe('Function: createM2MToken', () => {
     [{ apiUrl: 'http://api.clerk.test/v1' }, /CLERK_API_URL: must be an https URL/],
   ])('refuses bad options before any request: %o', async (options, message) => {
     // Prepare
+    const { sm, create } = setup();
     const { run, requests } = create(() => json(201, tokenWire()), options);
 
     // Act
@@ -215,5 +186,6 @@ describe('Function: createM2MToken', () => {
     expect(thrown).toBeInstanceOf(ConfigError);
     expect((thrown as Error).message).toMatch(message);
     expect(requests).toHaveLength(0);
+    expect(sm.getCalls()).toHaveLength(0);
   });
 });

@@ -1,10 +1,10 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { beforeEach, describe, expect, it } from 'vitest';
-import { ConfigError, ErrorCode, SecretFormatError, SecretStoreError } from '../../lib/errors.ts';
-import { createMachineKeyProvider, type MachineKeyProviderOptions } from '../../lib/reader/createMachineKeyProvider.ts';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../../lib/errors.ts';
+import { createMachineKeyProvider } from '../../lib/reader/createMachineKeyProvider.ts';
 import {
   awsError,
-  captureLogger,
+  createReaderFixtureWithKeys,
   expectNoKeyLeak,
   MACHINE_ID,
   newMachineKey,
@@ -13,46 +13,15 @@ import {
   SECRET_NAME,
   secretString,
   TestClock,
-} from './readerTestSupport.ts';
+} from '../support/readerFixtures.ts';
 
-/** random() = 0.5 makes the jitter factor exactly 1. */
-const noJitter = () => 0.5;
+const setup = createReaderFixtureWithKeys;
 
 describe('Function: createMachineKeyProvider', () => {
-  let sm: ReturnType<typeof newSecretsManagerMock>;
-  let clock: TestClock;
-  let log: ReturnType<typeof captureLogger>;
-  let keys: string[];
-
-  const answer = (versionId: string, key: string, extra: Record<string, unknown> = {}) => ({
-    ARN: SECRET_ARN,
-    Name: SECRET_NAME,
-    VersionId: versionId,
-    SecretString: secretString(key, extra),
-    VersionStages: ['AWSCURRENT'],
-  });
-
-  const provider = (options: Partial<MachineKeyProviderOptions> = {}) =>
-    createMachineKeyProvider({
-      secretId: SECRET_NAME,
-      client: sm.client,
-      clock,
-      logger: log.logger,
-      random: noJitter,
-      ...options,
-    });
-
-  beforeEach(() => {
-    sm = newSecretsManagerMock();
-    clock = new TestClock();
-    log = captureLogger(clock);
-    keys = [newMachineKey(), newMachineKey(), newMachineKey()];
-    sm.mock.on(GetSecretValueCommand).resolves(answer('v1', keys[0]!));
-  });
-
   describe('caching (milliseconds everywhere)', () => {
     it('reads AWSCURRENT once and serves the cached key until maxAgeMs has passed', async () => {
       // Prepare
+      const { sm, clock, keys, provider } = setup();
       const reader = provider({ maxAgeMs: 300_000 });
 
       // Act
@@ -73,6 +42,7 @@ describe('Function: createMachineKeyProvider', () => {
 
     it('reads maxAgeMs as milliseconds: 5000 expires after 5 seconds, not 5000 seconds or 5 ms', async () => {
       // Prepare
+      const { sm, clock, provider } = setup();
       const reader = provider({ maxAgeMs: 5_000 });
       await reader.get();
 
@@ -92,6 +62,7 @@ describe('Function: createMachineKeyProvider', () => {
 
     it('defaults maxAge to 300 seconds with ±10 % jitter', async () => {
       // Prepare: the lowest and the highest jitter draw
+      const { sm, clock, provider } = setup();
       const low = provider({ random: () => 0 });
       const high = provider({ random: () => 0.999_999 });
       await low.get();
@@ -120,6 +91,9 @@ describe('Function: createMachineKeyProvider', () => {
       ['maxAgeMs', { maxAgeMs: Number.NaN }, /maxAgeMs/],
       ['secretId', { secretId: ' ' }, /secretId: must be a non-empty string/],
     ])('rejects a bad %s with a ConfigError that explains the unit', (_setting, options, message) => {
+      // Prepare
+      const { provider } = setup();
+
       // Act + Assess
       expect(() => provider(options)).toThrow(ConfigError);
       expect(() => provider(options)).toThrow(message);
@@ -129,9 +103,10 @@ describe('Function: createMachineKeyProvider', () => {
   describe('cache keys and version stages', () => {
     it('keys the cache by secret id and version stage, so AWSCURRENT and AWSPREVIOUS never share a value', async () => {
       // Prepare
+      const { sm, keys, answer, provider } = setup();
       sm.mock
         .on(GetSecretValueCommand, { SecretId: SECRET_NAME, VersionStage: 'AWSPREVIOUS' })
-        .resolves(answer('v0', keys[1]!));
+        .resolves(answer('v0', keys[1]));
       const current = provider();
       const previous = provider({ versionStage: 'AWSPREVIOUS' });
 
@@ -153,9 +128,10 @@ describe('Function: createMachineKeyProvider', () => {
   describe('single flight', () => {
     it('answers 10,000 concurrent cold reads with exactly one GetSecretValue', async () => {
       // Prepare
+      const { sm, keys, answer, provider } = setup();
       sm.mock.on(GetSecretValueCommand).callsFake(async () => {
         await new Promise((resolve) => setTimeout(resolve, 5));
-        return answer('v1', keys[0]!);
+        return answer('v1', keys[0]);
       });
       const reader = provider();
 
@@ -169,10 +145,11 @@ describe('Function: createMachineKeyProvider', () => {
 
     it('shares one read among callers that find the value expired at the same time', async () => {
       // Prepare
+      const { sm, clock, keys, answer, provider } = setup();
       const reader = provider({ maxAgeMs: 60_000 });
       await reader.get();
       clock.advanceSeconds(61);
-      sm.mock.on(GetSecretValueCommand).resolves(answer('v2', keys[1]!));
+      sm.mock.on(GetSecretValueCommand).resolves(answer('v2', keys[1]));
 
       // Act
       const results = await Promise.all(Array.from({ length: 500 }, () => reader.get()));
@@ -183,126 +160,13 @@ describe('Function: createMachineKeyProvider', () => {
     });
   });
 
-  describe('stale values on transient errors', () => {
-    it.each([
-      ['throttling', awsError('ThrottlingException')],
-      ['a 5xx', awsError('InternalServiceError', { $fault: 'server', $metadata: { httpStatusCode: 500 } })],
-      ['a network error', Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' })],
-      ['a timeout', Object.assign(new Error('The operation was aborted'), { name: 'AbortError' })],
-    ])('serves the cached key within maxStaleMs after %s, and throws after it', async (_kind, error) => {
-      // Prepare
-      const reader = provider({ maxAgeMs: 60_000, maxStaleMs: 120_000 });
-      await reader.get();
-      sm.mock.on(GetSecretValueCommand).rejects(error);
-
-      // Act: 61 s (1 s stale) and 180 s (exactly maxStaleMs stale) are served
-      clock.advanceSeconds(61);
-      const early = await reader.get();
-      clock.advanceSeconds(119);
-      const late = await reader.get();
-      clock.advanceMs(1);
-      const beyond = await reader.get().catch((e: unknown) => e);
-
-      // Assess
-      expect(early.versionId).toBe('v1');
-      expect(late.versionId).toBe('v1');
-      expect(beyond).toBeInstanceOf(SecretStoreError);
-      expect((beyond as SecretStoreError).code).toBe(ErrorCode.secretStoreFailed);
-      expect((beyond as SecretStoreError).message).toMatch(/beyond maxStaleMs \(120000\)/);
-      expect(log.lines.some((line) => JSON.parse(line).outcome === 'served-stale')).toBe(true);
-      expectNoKeyLeak([...log.lines, (beyond as Error).message], keys);
-    });
-
-    it('never serves stale when maxStaleMs is 0', async () => {
-      // Prepare
-      const reader = provider({ maxAgeMs: 60_000, maxStaleMs: 0 });
-      await reader.get();
-      sm.mock.on(GetSecretValueCommand).rejects(awsError('ThrottlingException'));
-      clock.advanceSeconds(61);
-
-      // Act + Assess
-      await expect(reader.get()).rejects.toMatchObject({ awsErrorName: 'ThrottlingException' });
-    });
-
-    it('throws a transient error when nothing is cached yet', async () => {
-      // Prepare
-      sm.mock.on(GetSecretValueCommand).rejects(awsError('ThrottlingException'));
-
-      // Act + Assess
-      await expect(provider().get()).rejects.toBeInstanceOf(SecretStoreError);
-    });
-
-    it.each([
-      ['AccessDeniedException', awsError('AccessDeniedException'), SecretStoreError],
-      ['ResourceNotFoundException', awsError('ResourceNotFoundException'), SecretStoreError],
-      ['DecryptionFailure', awsError('DecryptionFailure'), SecretStoreError],
-    ])('never serves stale on %s: it throws a typed error at once', async (name, error, type) => {
-      // Prepare
-      const reader = provider({ maxAgeMs: 60_000, maxStaleMs: 3_600_000 });
-      await reader.get();
-      sm.mock.on(GetSecretValueCommand).rejects(error);
-      clock.advanceSeconds(61);
-
-      // Act
-      const thrown = await reader.get().catch((e: unknown) => e);
-
-      // Assess
-      expect(thrown).toBeInstanceOf(type);
-      expect(thrown).toMatchObject({ awsErrorName: name, operation: 'GetSecretValue' });
-      expect((thrown as Error).message).toContain(SECRET_NAME);
-      expectNoKeyLeak([...log.lines, (thrown as Error).message], keys);
-    });
-
-    it.each([
-      ['not JSON', 'ak_not-json'],
-      ['a wrong key prefix', JSON.stringify({ machineId: MACHINE_ID, secretKey: 'sk_live_abcdefghijklmnop' })],
-      ['a missing machineId', JSON.stringify({ secretKey: 'ak_abcdefghijklmnop' })],
-    ])('never serves stale on a malformed secret (%s): SecretFormatError without the value', async (_kind, value) => {
-      // Prepare
-      const reader = provider({ maxAgeMs: 60_000, maxStaleMs: 3_600_000 });
-      await reader.get();
-      sm.mock.on(GetSecretValueCommand).resolves({ ARN: SECRET_ARN, VersionId: 'v2', SecretString: value });
-      clock.advanceSeconds(61);
-
-      // Act
-      const thrown = await reader.get().catch((e: unknown) => e);
-
-      // Assess
-      expect(thrown).toBeInstanceOf(SecretFormatError);
-      expect((thrown as SecretFormatError).code).toBe(ErrorCode.secretFormatInvalid);
-      expectNoKeyLeak([...log.lines, (thrown as Error).message], [...keys, 'abcdefghijklmnop', 'not-json']);
-    });
-
-    it('backs off after a failure instead of calling Secrets Manager on every request', async () => {
-      // Prepare
-      sm.mock.on(GetSecretValueCommand).rejects(awsError('AccessDeniedException'));
-      const reader = provider();
-
-      // Act
-      const failures = await Promise.all(
-        Array.from({ length: 100 }, async () => {
-          clock.advanceMs(5);
-          return reader.get().catch((e: unknown) => e);
-        }),
-      );
-      for (let i = 0; i < 50; i++) await reader.get().catch(() => {});
-      const readsDuringBackoff = sm.getCalls().length;
-      clock.advanceMs(1_000);
-      await reader.get().catch(() => {});
-
-      // Assess
-      expect(failures.every((f) => f instanceof SecretStoreError)).toBe(true);
-      expect(readsDuringBackoff).toBe(1);
-      expect(sm.getCalls()).toHaveLength(2);
-    });
-  });
-
   describe('forced refresh', () => {
     it('re-reads at once, then coalesces refreshes within minForcedRefreshIntervalMs', async () => {
       // Prepare
+      const { sm, clock, keys, answer, provider } = setup();
       const reader = provider({ minForcedRefreshIntervalMs: 10_000 });
       await reader.get();
-      sm.mock.on(GetSecretValueCommand).resolves(answer('v2', keys[1]!));
+      sm.mock.on(GetSecretValueCommand).resolves(answer('v2', keys[1]));
 
       // Act
       const [a, b] = await Promise.all([reader.refresh(), reader.refresh()]);
@@ -311,7 +175,7 @@ describe('Function: createMachineKeyProvider', () => {
       const c = await reader.refresh();
       const readsWithinInterval = sm.getCalls().length;
       clock.advanceSeconds(1);
-      sm.mock.on(GetSecretValueCommand).resolves(answer('v3', keys[2]!));
+      sm.mock.on(GetSecretValueCommand).resolves(answer('v3', keys[2]));
       const d = await reader.refresh();
 
       // Assess
@@ -325,6 +189,7 @@ describe('Function: createMachineKeyProvider', () => {
   describe('invalidate', () => {
     it('makes the next get() read again unless the notified version is already cached', async () => {
       // Prepare
+      const { sm, keys, answer, provider } = setup();
       const reader = provider();
       await reader.get();
 
@@ -332,7 +197,7 @@ describe('Function: createMachineKeyProvider', () => {
       const sameVersion = reader.invalidate('v1');
       await reader.get();
       const readsAfterSame = sm.getCalls().length;
-      sm.mock.on(GetSecretValueCommand).resolves(answer('v2', keys[1]!));
+      sm.mock.on(GetSecretValueCommand).resolves(answer('v2', keys[1]));
       const newVersion = reader.invalidate('v2');
       const after = await reader.get();
 
@@ -345,6 +210,7 @@ describe('Function: createMachineKeyProvider', () => {
 
     it('keeps an invalidated value as the stale fallback while Secrets Manager throttles', async () => {
       // Prepare
+      const { sm, provider } = setup();
       const reader = provider({ maxStaleMs: 60_000 });
       await reader.get();
       sm.mock.on(GetSecretValueCommand).rejects(awsError('ThrottlingException'));
@@ -360,6 +226,7 @@ describe('Function: createMachineKeyProvider', () => {
 
     it('recognises the secret by its configured id and by the ARN and name Secrets Manager reported', async () => {
       // Prepare
+      const { provider } = setup();
       const reader = provider();
       const before = reader.matchesSecretId(SECRET_ARN);
 
@@ -374,77 +241,29 @@ describe('Function: createMachineKeyProvider', () => {
     });
   });
 
-  describe('maxAge vs the previous key overlap', () => {
-    const rotated = (overlapSeconds: number) => ({
-      rotatedAt: new Date(clock.ms).toISOString(),
-      previousKeyExpiresAt: new Date(clock.ms + overlapSeconds * 1_000).toISOString(),
-    });
-    const warnings = () => log.lines.map((l) => JSON.parse(l)).filter((l) => l.outcome === 'overlap-too-short');
-
-    it('does not warn when maxAgeMs + maxStaleMs is at most half the overlap (seconds in the secret, ms here)', async () => {
-      // Prepare: defaults 300 000 + 900 000 = 1 200 000 ms; an 8 h overlap is 28 800 s
-      sm.mock.on(GetSecretValueCommand).resolves(answer('v1', keys[0]!, rotated(28_800)));
-
-      // Act
-      await provider().get();
-
-      // Assess
-      expect(warnings()).toHaveLength(0);
-    });
-
-    it('does not warn at exactly half the overlap', async () => {
-      // Prepare: 2 400 s overlap → half is 1 200 000 ms
-      sm.mock.on(GetSecretValueCommand).resolves(answer('v1', keys[0]!, rotated(2_400)));
-
-      // Act
-      await provider().get();
-
-      // Assess
-      expect(warnings()).toHaveLength(0);
-    });
-
-    it('warns once when maxAgeMs + maxStaleMs exceeds half the overlap', async () => {
-      // Prepare: a 30 min overlap (1 800 000 ms) → half is 900 000 < 1 200 000
-      sm.mock.on(GetSecretValueCommand).resolves(answer('v1', keys[0]!, rotated(1_800)));
-      const reader = provider({ maxAgeMs: 60_000 });
-
-      // Act
-      await reader.get();
-      clock.advanceSeconds(61);
-      await reader.get();
-
-      // Assess
-      expect(sm.getCalls()).toHaveLength(2);
-      expect(warnings()).toHaveLength(1);
-      expect(warnings()[0]).toMatchObject({ level: 'warn', versionId: 'v1', machineId: MACHINE_ID });
-      expect(warnings()[0].message).toMatch(/960000 ms is more than half .*1800000 ms/);
-      expectNoKeyLeak(log.lines, keys);
-    });
-
-    it('warns, naming the cause, when the version records no overlap (TTL 0 or an adopted key)', async () => {
+  describe('methods on their own', () => {
+    it('works when its methods are passed around without the provider object', async () => {
       // Prepare
-      sm.mock.on(GetSecretValueCommand).resolves(answer('v1', keys[0]!, rotated(0)));
+      const { sm, provider } = setup();
+      const { get, refresh, invalidate, matchesSecretId } = provider();
 
       // Act
-      await provider().get();
+      const first = await get();
+      const invalidated = invalidate('v2');
+      const refreshed = await refresh();
 
       // Assess
-      expect(warnings()).toHaveLength(1);
-      expect(warnings()[0].message).toMatch(/records as none \(a previous-key TTL of 0, or a key adopted/);
-    });
-
-    it('does not warn when the secret does not say when the previous key expires', async () => {
-      // Act
-      await provider({ maxAgeMs: 86_400_000 }).get();
-
-      // Assess
-      expect(warnings()).toHaveLength(0);
+      expect([first.versionId, refreshed.versionId]).toEqual(['v1', 'v1']);
+      expect(invalidated).toBe(true);
+      expect(matchesSecretId(SECRET_ARN)).toBe(true);
+      expect(sm.getCalls()).toHaveLength(2);
     });
   });
 
   describe('redaction', () => {
     it('never prints the key: not in logs, not in JSON, not in inspect output', async () => {
       // Prepare
+      const { sm, clock, log, keys, provider } = setup();
       const reader = provider({ maxAgeMs: 1_000 });
 
       // Act

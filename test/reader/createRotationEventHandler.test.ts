@@ -1,54 +1,46 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { EventError } from '../../lib/errors.ts';
-import { MACHINE_KEY_ROTATED } from '../../lib/notify/MachineKeyRotatedEvent.ts';
-import { createMachineKeyProvider } from '../../lib/reader/createMachineKeyProvider.ts';
+import { MACHINE_KEY_ROTATED } from '../../lib/MachineKeyRotatedEvent.ts';
 import { createRotationEventHandler } from '../../lib/reader/createRotationEventHandler.ts';
 import {
+  createReaderFixture,
   MACHINE_ID,
   newMachineKey,
-  newSecretsManagerMock,
   SECRET_ARN,
   SECRET_NAME,
   secretString,
-  TestClock,
-} from './readerTestSupport.ts';
+} from '../support/readerFixtures.ts';
 
 const OTHER_ARN = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/clerk/machines/other-XyZaBc';
 
+const event = (overrides: Record<string, unknown> = {}) => ({
+  type: MACHINE_KEY_ROTATED,
+  secretId: SECRET_ARN,
+  versionId: 'v2',
+  machineId: MACHINE_ID,
+  ...overrides,
+});
+
+/** Our secret answers v1 then v2; another secret (OTHER_ARN) answers o1. */
+function setup() {
+  const fixture = createReaderFixture();
+  fixture.sm.mock
+    .on(GetSecretValueCommand, { SecretId: SECRET_NAME })
+    .resolvesOnce({ ARN: SECRET_ARN, Name: SECRET_NAME, VersionId: 'v1', SecretString: secretString(newMachineKey()) })
+    .resolves({ ARN: SECRET_ARN, Name: SECRET_NAME, VersionId: 'v2', SecretString: secretString(newMachineKey()) });
+  fixture.sm.mock
+    .on(GetSecretValueCommand, { SecretId: OTHER_ARN })
+    .resolves({ ARN: OTHER_ARN, VersionId: 'o1', SecretString: secretString(newMachineKey()) });
+  return fixture;
+}
+
 describe('Function: createRotationEventHandler', () => {
-  let sm: ReturnType<typeof newSecretsManagerMock>;
-  let clock: TestClock;
-
-  const event = (overrides: Record<string, unknown> = {}) => ({
-    type: MACHINE_KEY_ROTATED,
-    secretId: SECRET_ARN,
-    versionId: 'v2',
-    machineId: MACHINE_ID,
-    ...overrides,
-  });
-
-  beforeEach(() => {
-    sm = newSecretsManagerMock();
-    clock = new TestClock();
-    sm.mock
-      .on(GetSecretValueCommand, { SecretId: SECRET_NAME })
-      .resolvesOnce({
-        ARN: SECRET_ARN,
-        Name: SECRET_NAME,
-        VersionId: 'v1',
-        SecretString: secretString(newMachineKey()),
-      })
-      .resolves({ ARN: SECRET_ARN, Name: SECRET_NAME, VersionId: 'v2', SecretString: secretString(newMachineKey()) });
-    sm.mock
-      .on(GetSecretValueCommand, { SecretId: OTHER_ARN })
-      .resolves({ ARN: OTHER_ARN, VersionId: 'o1', SecretString: secretString(newMachineKey()) });
-  });
-
   it('invalidates the provider whose secret the event names, so the next get() reads the new version', async () => {
     // Prepare
-    const mine = createMachineKeyProvider({ secretId: SECRET_NAME, client: sm.client, clock });
-    const other = createMachineKeyProvider({ secretId: OTHER_ARN, client: sm.client, clock });
+    const { sm, provider } = setup();
+    const mine = provider();
+    const other = provider({ secretId: OTHER_ARN });
     await Promise.all([mine.get(), other.get()]);
     const handler = createRotationEventHandler([mine, other]);
 
@@ -65,7 +57,8 @@ describe('Function: createRotationEventHandler', () => {
 
   it('accepts a single provider and does nothing when the notified version is already cached', async () => {
     // Prepare
-    const mine = createMachineKeyProvider({ secretId: SECRET_NAME, client: sm.client, clock });
+    const { sm, provider } = setup();
+    const mine = provider();
     await mine.get();
     await mine.refresh();
     const handler = createRotationEventHandler(mine);
@@ -81,7 +74,8 @@ describe('Function: createRotationEventHandler', () => {
 
   it('does nothing for a provider that has not read yet', async () => {
     // Prepare
-    const cold = createMachineKeyProvider({ secretId: SECRET_NAME, client: sm.client, clock });
+    const { sm, provider } = setup();
+    const cold = provider();
 
     // Act
     const result = await createRotationEventHandler([cold])(event());

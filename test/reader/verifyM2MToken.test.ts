@@ -1,59 +1,39 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClerkApiError, ErrorCode } from '../../lib/errors.ts';
 import { Redacted } from '../../lib/Redacted.ts';
-import { createMachineKeyProvider } from '../../lib/reader/createMachineKeyProvider.ts';
-import type { MachineKeyProvider } from '../../lib/reader/MachineKeyProvider.ts';
 import { verifyM2MToken } from '../../lib/reader/verifyM2MToken.ts';
 import {
+  CLERK_API,
   clerkError,
+  createReaderFixture,
   expectNoKeyLeak,
   json,
   MACHINE_ID,
   newMachineKey,
-  newSecretsManagerMock,
-  type RecordedRequest,
-  recordingFetch,
-  SECRET_ARN,
-  SECRET_NAME,
-  secretString,
-  TestClock,
   tokenWire,
-} from './readerTestSupport.ts';
+} from '../support/readerFixtures.ts';
 
-const API = 'https://api.clerk.test/v1';
 const PRESENTED = 'mt_0123456789abcdef0123456789abcdef';
 const INSTANCE_KEY = 'sk_test_0123456789abcdefghij';
 
-describe('Function: verifyM2MToken', () => {
-  let sm: ReturnType<typeof newSecretsManagerMock>;
-  let clock: TestClock;
-  let provider: MachineKeyProvider;
+/** A provider whose first read finds k1 (version v1) and every later read k2 (v2); `transport` makes a fake Clerk. */
+function setup() {
+  const fixture = createReaderFixture();
   const k1 = newMachineKey();
   const k2 = newMachineKey();
-
-  const answer = (versionId: string, key: string) => ({
-    ARN: SECRET_ARN,
-    VersionId: versionId,
-    SecretString: secretString(key),
-  });
-  const transport = (respond: (request: RecordedRequest, index: number) => Response | Promise<Response>) => {
-    const { fetch, requests } = recordingFetch(respond);
-    return {
-      requests,
-      base: { fetch, apiUrl: API, clock, sleep: async () => {}, retry: { minTimeoutMs: 1, maxTimeoutMs: 2 } },
-    };
+  fixture.sm.mock.on(GetSecretValueCommand).resolvesOnce(fixture.answer('v1', k1)).resolves(fixture.answer('v2', k2));
+  const transport = (respond: Parameters<typeof fixture.clerk>[0]) => {
+    const clerk = fixture.clerk(respond);
+    return { requests: clerk.requests, base: clerk.transport };
   };
+  return { ...fixture, k1, k2, provider: fixture.provider(), transport };
+}
 
-  beforeEach(() => {
-    sm = newSecretsManagerMock();
-    clock = new TestClock();
-    sm.mock.on(GetSecretValueCommand).resolvesOnce(answer('v1', k1)).resolves(answer('v2', k2));
-    provider = createMachineKeyProvider({ secretId: SECRET_NAME, client: sm.client, clock });
-  });
-
+describe('Function: verifyM2MToken', () => {
   it('POSTs /m2m_tokens/verify with {token} and the machine key, and returns the token’s metadata', async () => {
     // Prepare
+    const { k1, provider, transport } = setup();
     const { base, requests } = transport(() => json(200, tokenWire({ token: undefined, scopes: [MACHINE_ID] })));
 
     // Act
@@ -61,7 +41,7 @@ describe('Function: verifyM2MToken', () => {
 
     // Assess
     expect(requests[0]).toMatchObject({
-      url: `${API}/m2m_tokens/verify`,
+      url: `${CLERK_API}/m2m_tokens/verify`,
       method: 'POST',
       body: { token: PRESENTED },
       headers: { authorization: `Bearer ${k1}`, 'clerk-api-version': '2026-05-12' },
@@ -71,6 +51,7 @@ describe('Function: verifyM2MToken', () => {
 
   it('verifies with a fixed instance key', async () => {
     // Prepare
+    const { transport } = setup();
     const { base, requests } = transport(() => json(200, tokenWire({ token: undefined })));
 
     // Act
@@ -92,6 +73,7 @@ describe('Function: verifyM2MToken', () => {
     ['an expired token (200, expired)', () => json(200, tokenWire({ token: undefined, expired: true })), 'expired'],
   ])('answers %s with valid: false and a reason', async (_name, respond, reason) => {
     // Prepare
+    const { provider, transport } = setup();
     const { base } = transport(respond);
 
     // Act
@@ -103,6 +85,7 @@ describe('Function: verifyM2MToken', () => {
 
   it('after a 401 retries once with a rotated machine key', async () => {
     // Prepare
+    const { k1, provider, transport } = setup();
     const { base, requests } = transport((request) =>
       request.headers.authorization === `Bearer ${k1}`
         ? clerkError(401, 'authentication_invalid')
@@ -119,6 +102,7 @@ describe('Function: verifyM2MToken', () => {
 
   it('throws ClerkApiError when our own (fixed) key is refused, without the key in the message', async () => {
     // Prepare
+    const { transport } = setup();
     const { base } = transport(() => clerkError(401, 'authentication_invalid'));
 
     // Act
@@ -134,6 +118,7 @@ describe('Function: verifyM2MToken', () => {
 
   it('retries a 5xx (verification is safe to repeat) and throws after the retries', async () => {
     // Prepare
+    const { provider, transport } = setup();
     const { base, requests } = transport(() => clerkError(503, 'service_unavailable'));
 
     // Act

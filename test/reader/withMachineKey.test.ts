@@ -1,20 +1,9 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ClerkApiError, ErrorCode } from '../../lib/errors.ts';
-import { createMachineKeyProvider } from '../../lib/reader/createMachineKeyProvider.ts';
 import { isClerkAuthenticationError } from '../../lib/reader/isClerkAuthenticationError.ts';
 import type { MachineKey } from '../../lib/reader/MachineKeyProvider.ts';
-import {
-  awsError,
-  captureLogger,
-  expectNoKeyLeak,
-  newMachineKey,
-  newSecretsManagerMock,
-  SECRET_ARN,
-  SECRET_NAME,
-  secretString,
-  TestClock,
-} from './readerTestSupport.ts';
+import { awsError, createReaderFixture, expectNoKeyLeak, newMachineKey } from '../support/readerFixtures.ts';
 
 /** The shape @clerk/backend throws (ClerkAPIResponseError): top-level code is always "api_response_error". */
 class ClerkAPIResponseErrorLike extends Error {
@@ -74,37 +63,19 @@ describe('Function: isClerkAuthenticationError', () => {
   });
 });
 
-describe('Function: withMachineKey (provider.withMachineKey)', () => {
-  let sm: ReturnType<typeof newSecretsManagerMock>;
-  let clock: TestClock;
-  let log: ReturnType<typeof captureLogger>;
+/** A provider factory whose first read finds k1 (version v1) and every later read k2 (v2). */
+function setup() {
+  const fixture = createReaderFixture();
   const k1 = newMachineKey();
   const k2 = newMachineKey();
+  fixture.sm.mock.on(GetSecretValueCommand).resolvesOnce(fixture.answer('v1', k1)).resolves(fixture.answer('v2', k2));
+  return { ...fixture, k1, k2 };
+}
 
-  const answer = (versionId: string, key: string) => ({
-    ARN: SECRET_ARN,
-    VersionId: versionId,
-    SecretString: secretString(key),
-  });
-
-  const provider = () =>
-    createMachineKeyProvider({
-      secretId: SECRET_NAME,
-      client: sm.client,
-      clock,
-      logger: log.logger,
-      random: () => 0.5,
-    });
-
-  beforeEach(() => {
-    sm = newSecretsManagerMock();
-    clock = new TestClock();
-    log = captureLogger(clock);
-    sm.mock.on(GetSecretValueCommand).resolvesOnce(answer('v1', k1)).resolves(answer('v2', k2));
-  });
-
+describe('Function: withMachineKey (provider.withMachineKey)', () => {
   it('returns fn’s result with the current key and reads Secrets Manager once', async () => {
     // Prepare
+    const { sm, provider } = setup();
     const reader = provider();
 
     // Act
@@ -123,6 +94,7 @@ describe('Function: withMachineKey (provider.withMachineKey)', () => {
     ],
   ])('after a 401 (%s) refreshes and retries once when the version changed', async (_name, unauthorized) => {
     // Prepare
+    const { sm, log, k1, k2, provider } = setup();
     const reader = provider();
     const seen: string[] = [];
 
@@ -142,6 +114,7 @@ describe('Function: withMachineKey (provider.withMachineKey)', () => {
 
   it('rethrows the original 401 when the refresh finds the same version', async () => {
     // Prepare
+    const { sm, k1, answer, provider } = setup();
     sm.mock.on(GetSecretValueCommand).resolves(answer('v1', k1));
     const reader = provider();
     const original = ourUnauthorized();
@@ -163,6 +136,7 @@ describe('Function: withMachineKey (provider.withMachineKey)', () => {
 
   it('retries only once: a second 401 with the new key is thrown', async () => {
     // Prepare
+    const { provider } = setup();
     const reader = provider();
     let calls = 0;
 
@@ -181,6 +155,7 @@ describe('Function: withMachineKey (provider.withMachineKey)', () => {
 
   it('does not refresh or retry on other errors', async () => {
     // Prepare
+    const { sm, provider } = setup();
     const reader = provider();
     const other = new ClerkApiError(ErrorCode.clerkServerError, 'boom', {
       operation: 'x',
@@ -205,6 +180,7 @@ describe('Function: withMachineKey (provider.withMachineKey)', () => {
 
   it('rethrows the 401 (and logs why) when the refresh itself fails', async () => {
     // Prepare
+    const { sm, log, k1, answer, provider } = setup();
     sm.mock.on(GetSecretValueCommand).resolvesOnce(answer('v1', k1)).rejects(awsError('AccessDeniedException'));
     const reader = provider();
     const original = ourUnauthorized();
@@ -224,6 +200,7 @@ describe('Function: withMachineKey (provider.withMachineKey)', () => {
 
   it('coalesces the refreshes of many concurrent 401s into one read', async () => {
     // Prepare
+    const { sm, provider } = setup();
     const reader = provider();
     await reader.get();
 

@@ -14,11 +14,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { Stage } from '../constants.ts';
 import type { SecretDescription, SecretStore } from '../core/SecretStore.ts';
+import { AwsErrorKind, classifyAwsError } from './classifyAwsError.ts';
 import { storeCall, tagsToRecord, toStoreError } from './storeCall.ts';
-
-function awsErrorName(error: unknown): string | undefined {
-  return error instanceof Error ? error.name : undefined;
-}
 
 /** DescribeSecret's and ListSecrets' fields, in our words; absent RotationEnabled means false. */
 function toDescription(out: DescribeSecretCommandOutput | SecretListEntry, secretId: string): SecretDescription {
@@ -93,7 +90,7 @@ export function createSecretStore(client: SecretsManagerClient): SecretStore {
         if (out.VersionId === undefined) return undefined;
         return { versionId: out.VersionId, secretString: out.SecretString, stages: out.VersionStages ?? [] };
       } catch (error) {
-        if (awsErrorName(error) === 'ResourceNotFoundException') return undefined;
+        if (classifyAwsError(error).kind === AwsErrorKind.notFound) return undefined;
         throw toStoreError('GetSecretValue', error);
       }
     },

@@ -1,5 +1,6 @@
 import type { Tag } from '@aws-sdk/client-secrets-manager';
 import { SecretStoreError } from '../errors.ts';
+import { externalText } from '../externalText.ts';
 
 /** What the failed call was about, for the message; none of it is ever a secret value. */
 export interface StoreErrorContext {
@@ -23,9 +24,9 @@ function describeContext(context: StoreErrorContext): string {
  * which secret and stage. The SDK's error stays the `cause`, so classifyAwsError(storeError) sees it.
  */
 export function toStoreError(operation: string, error: unknown, context: StoreErrorContext = {}): SecretStoreError {
-  const name = error instanceof Error ? error.name : undefined;
-  // SDK messages name resources and rules, never secret values.
-  const message = error instanceof Error ? error.message : String(error);
+  const name = error instanceof Error ? externalText(error.name, 80) : undefined;
+  // SDK messages name resources and rules, never secret values; they still come from outside: no control characters.
+  const message = externalText(error instanceof Error ? error.message : String(error));
   return new SecretStoreError(operation, name, `${name ?? 'Error'}: ${message}${describeContext(context)}`, {
     cause: error,
   });

@@ -1,6 +1,6 @@
 import { Metric, Stage } from '../constants.ts';
 import { ErrorCode, RotationStateError } from '../errors.ts';
-import { MACHINE_KEY_ROTATED } from '../notify/MachineKeyRotatedEvent.ts';
+import { MACHINE_KEY_ROTATED } from '../MachineKeyRotatedEvent.ts';
 import { type MachineSecret, parseMachineSecret } from '../secretFormat.ts';
 import { checkMachineBinding } from './checkMachineBinding.ts';
 import { checkReplacedKey } from './checkReplacedKey.ts';

@@ -2,7 +2,7 @@ import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createConsumer, parseMaxAgeMs } from '../../examples/lambda-consumer/handler.ts';
 import { ConfigError } from '../../lib/errors.ts';
-import { MACHINE_KEY_ROTATED } from '../../lib/notify/MachineKeyRotatedEvent.ts';
+import { MACHINE_KEY_ROTATED } from '../../lib/MachineKeyRotatedEvent.ts';
 import {
   captureLogger,
   clerkError,

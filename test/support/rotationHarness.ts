@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { createRotationHandler, type RotationHandler } from '../../lambda/rotate.ts';
 import { createVerifyHandler } from '../../lambda/verify.ts';
-import type { VerificationCursor, VerificationRunSummary } from '../../lib/verification/runVerification.ts';
 import { EnvVar, ROTATION_STEPS, type RotationStep, TagKey } from '../../lib/constants.ts';
+import type { VerificationCursor, VerificationRunSummary } from '../../lib/verification/runVerification.ts';
 import { FakeClerk } from './fakeClerkFetch.ts';
 import { type FakeSecret, FakeSecretsManager } from './fakeSecretsManager.ts';
 

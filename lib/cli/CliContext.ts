@@ -3,6 +3,7 @@ import { type Clock, realSleep, type Sleep } from '../Clock.ts';
 import { type ClerkMachineApi, createClerkClient } from '../clerk/ClerkClient.ts';
 import { parseClerkApiUrl } from '../clerk/parseClerkApiUrl.ts';
 import { Defaults, EnvVar } from '../constants.ts';
+import { CliEnvVar } from './CliDefaults.ts';
 import type { AwsClientConfig, CliDeps } from './CliDeps.ts';
 import { createOperatorSecretStore, type OperatorSecretStore } from './createOperatorSecretStore.ts';
 import { createOutput, type Output, shouldUseColor } from './createOutput.ts';
@@ -30,6 +31,8 @@ export interface CliContext {
   readonly randomUUID: () => string;
   readonly awsConfig: AwsClientConfig;
   readonly clerkApiUrl: string;
+  /** A file of the rotation function's log lines (CLERK_ROTATOR_FUNCTION_LOG), read to explain a failed rotation. */
+  readonly functionLogPath: string | undefined;
   store(): OperatorSecretStore;
   clerk(): ClerkMachineApi;
   close(): void;
@@ -82,6 +85,7 @@ export function createCliContext(globals: GlobalOptions, deps: CliDeps, output: 
     randomUUID: deps.randomUUID ?? (() => crypto.randomUUID()),
     awsConfig,
     clerkApiUrl,
+    functionLogPath: nonEmpty(env[CliEnvVar.functionLog]),
     store() {
       client ??= deps.createSecretsManagerClient(awsConfig);
       store ??= createOperatorSecretStore(client);

@@ -17,4 +17,17 @@ export const CliDefaults = {
   pollIntervalSeconds: 1,
   /** After AWSCURRENT moved, how long `rotate --wait` waits for finishSecret to remove AWSPENDING. */
   pendingCleanupGraceSeconds: 5,
+  /** How much of the end of a function log file is read for a rotation's errors. */
+  functionLogTailBytes: 4 * 1024 * 1024,
+  /** How many of a rotation's recorded step errors a report carries (the latest). */
+  stepErrorsShown: 5,
+} as const;
+
+/** Environment variables only the CLI reads. */
+export const CliEnvVar = {
+  /**
+   * A file of the rotation function's JSON log lines (the local stack's `npm run local-stack` writes one): when set,
+   * a failed or stalled rotation is explained by the step errors recorded there.
+   */
+  functionLog: 'CLERK_ROTATOR_FUNCTION_LOG',
 } as const;

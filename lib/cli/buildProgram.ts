@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { Defaults, EnvVar, PACKAGE_VERSION } from '../constants.ts';
 import { type CliContext, createCliContext, createOutputFor, type GlobalOptions } from './CliContext.ts';
-import { CliDefaults } from './CliDefaults.ts';
+import { CliDefaults, CliEnvVar } from './CliDefaults.ts';
 import type { CliDeps } from './CliDeps.ts';
 import type { ActionRunner } from './commands/ActionRunner.ts';
 import { registerInitCommand } from './commands/initCommand.ts';
@@ -11,6 +11,7 @@ import { registerStatusCommand } from './commands/statusCommand.ts';
 import { registerVerifyCommand } from './commands/verifyCommand.ts';
 import { EXIT_CODES_HELP, type ExitCode } from './ExitCode.ts';
 import { reportError } from './reportError.ts';
+import { safeLines } from './safeText.ts';
 
 const ENVIRONMENT_HELP = `
 Environment:
@@ -19,6 +20,8 @@ Environment:
   ${EnvVar.clerkApiUrl.padEnd(38)}Clerk's API (--clerk-api-url wins)
   ${EnvVar.instanceKeySecretId.padEnd(38)}the secret holding the Clerk instance key, when
   ${''.padEnd(38)}neither --instance-key-secret nor a tag names one
+  ${CliEnvVar.functionLog.padEnd(38)}a file of the rotation function's JSON log lines
+  ${''.padEnd(38)}(the local stack writes one): read to explain a failure
   NO_COLOR                              set and not empty: no colour`;
 
 /**
@@ -35,8 +38,8 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => voi
     .helpOption('-h, --help', 'show help for the command')
     .exitOverride()
     .configureOutput({
-      writeOut: (text) => deps.stdout.write(text),
-      writeErr: (text) => deps.stderr.write(text),
+      writeOut: (text) => deps.stdout.write(safeLines(text)),
+      writeErr: (text) => deps.stderr.write(safeLines(text)),
       getOutHasColors: () => false,
       getErrHasColors: () => false,
     })

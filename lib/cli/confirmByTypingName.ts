@@ -1,5 +1,6 @@
 import { createInterface } from 'node:readline';
 import type { CliContext } from './CliContext.ts';
+import { tone } from './createOutput.ts';
 import { UsageError } from './errors.ts';
 
 /** Reads one line from stdin; undefined when stdin ends first. */
@@ -32,7 +33,7 @@ export async function confirmByTypingName(
       input.command.split(' ')[0],
     );
   }
-  ctx.output.message(ctx.output.styles.warn(input.warning));
+  ctx.output.message(tone.warn(input.warning));
   ctx.output.prompt(`Type the secret name (${input.name}) to confirm: `);
   const answer = (await readLine(ctx.stdin))?.trim();
   if (answer !== input.name && answer !== input.given) {

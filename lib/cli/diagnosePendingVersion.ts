@@ -1,12 +1,15 @@
 import type { ClerkMachineApi } from '../clerk/ClerkClient.ts';
 import { TagKey } from '../constants.ts';
-import { ClerkApiError, ErrorCode, isRotatorError } from '../errors.ts';
+import { ErrorCode, isRotatorError } from '../errors.ts';
 import type { Redacted } from '../Redacted.ts';
-import { parseMachineSecret } from '../secretFormat.ts';
+import { type MachineSecret, parseMachineSecret } from '../secretFormat.ts';
+import type { CliContext } from './CliContext.ts';
 import type { OperatorSecretStore } from './createOperatorSecretStore.ts';
 import { CliErrorCode, type ReasonCode } from './errors.ts';
 import { formatInstant } from './formatTime.ts';
-import type { CurrentValue } from './readSecretSnapshot.ts';
+import { isKeyAccepted } from './isKeyAccepted.ts';
+import type { CurrentValue, PendingVersion, SecretSnapshot } from './readSecretSnapshot.ts';
+import { readInstanceKeySecret, resolveInstanceKeySecret } from './resolveInstanceKey.ts';
 
 /** What to do about a pending version that never became AWSCURRENT. */
 export type PendingAction =
@@ -43,137 +46,64 @@ export interface DiagnoseInput {
   readonly instanceKey: Redacted | undefined;
 }
 
-async function isAccepted(clerk: ClerkMachineApi, key: Redacted, machineId: string): Promise<boolean> {
-  try {
-    await clerk.verifyMachineKey(key, machineId);
-    return true;
-  } catch (error) {
-    if (error instanceof ClerkApiError && error.code === ErrorCode.clerkUnauthorized) return false;
-    throw error;
+type Ports = { readonly store: OperatorSecretStore; readonly clerk: ClerkMachineApi };
+type Unchecked = Omit<PendingDiagnosis, 'code' | 'reason' | 'action' | 'findings'>;
+
+/** createSecret never stored a value: removing the label is safe; Clerk says whether a rotate already happened. */
+async function diagnoseEmpty(clerk: ClerkMachineApi, input: DiagnoseInput, base: Unchecked): Promise<PendingDiagnosis> {
+  const findings = ['the pending version has no value: createSecret never stored one'];
+  const currentSecret = input.current.ok ? input.current.secret : undefined;
+  let clerkHoldsUnstoredKey: boolean | undefined;
+  if (input.instanceKey !== undefined && currentSecret !== undefined) {
+    const clerkKey = await clerk.getMachineSecretKey(input.instanceKey, currentSecret.machineId);
+    clerkHoldsUnstoredKey = !clerkKey.equals(currentSecret.secretKey);
+    findings.push(
+      clerkHoldsUnstoredKey
+        ? "Clerk's current key is not AWSCURRENT's: a rotate at Clerk took effect but was never stored. The next rotation adopts that key instead of rotating again; run it soon, AWSCURRENT's key only works until Clerk's overlap ends"
+        : "Clerk's current key is still AWSCURRENT's: nothing changed at Clerk",
+    );
   }
+  return {
+    ...base,
+    clerkHoldsUnstoredKey,
+    code: ErrorCode.pendingValueMissing,
+    reason: 'createSecret never stored a value on the pending version',
+    action: 'remove-pending-label',
+    findings,
+  };
 }
 
-/**
- * Why a pending version is stuck, and the safe way out. Promotion needs proof (the key works at Clerk and is Clerk's
- * current key); removing the label is always safe, because the next createSecret reads Clerk's current key and
- * adopts it rather than rotating again (docs/decisions/003-exactly-once-rotation.md).
- */
-export async function diagnosePendingVersion(
-  ports: { readonly store: OperatorSecretStore; readonly clerk: ClerkMachineApi },
+/** A staged key of the right machine: promote only if Clerk accepts it and it is Clerk's current key. */
+async function diagnoseStaged(
+  clerk: ClerkMachineApi,
   input: DiagnoseInput,
+  pending: MachineSecret,
+  staged: Unchecked,
 ): Promise<PendingDiagnosis> {
-  const { store, clerk } = ports;
-  const { versionId, instanceKey } = input;
-  const findings: string[] = [];
-  const currentSecret = input.current.ok ? input.current.secret : undefined;
-  const expectedMachineId = currentSecret?.machineId ?? input.tags[TagKey.machineId];
-  const base = {
-    versionId,
-    hasValue: false,
-    machineId: expectedMachineId,
-    keyAccepted: undefined,
-    isClerkCurrent: undefined,
-    clerkHoldsUnstoredKey: undefined,
-    previousKeyExpiresAt: undefined,
-  };
-
-  const value = await store.getValue(input.secretArn, { versionId });
-  if (value === undefined) {
-    findings.push('the pending version has no value: createSecret never stored one');
-    let clerkHoldsUnstoredKey: boolean | undefined;
-    if (instanceKey !== undefined && currentSecret !== undefined) {
-      const clerkKey = await clerk.getMachineSecretKey(instanceKey, currentSecret.machineId);
-      clerkHoldsUnstoredKey = !clerkKey.equals(currentSecret.secretKey);
-      findings.push(
-        clerkHoldsUnstoredKey
-          ? "Clerk's current key is not AWSCURRENT's: a rotate at Clerk took effect but was never stored. The next rotation adopts that key instead of rotating again; run it soon, AWSCURRENT's key only works until Clerk's overlap ends"
-          : "Clerk's current key is still AWSCURRENT's: nothing changed at Clerk",
-      );
-    }
-    return {
-      ...base,
-      clerkHoldsUnstoredKey,
-      code: ErrorCode.pendingValueMissing,
-      reason: 'createSecret never stored a value on the pending version',
-      action: 'remove-pending-label',
-      findings,
-    };
-  }
-
-  let pending: ReturnType<typeof parseMachineSecret>;
-  try {
-    pending = parseMachineSecret(value.secretString, `AWSPENDING version ${versionId}`);
-  } catch (error) {
-    if (!isRotatorError(error)) throw error;
-    findings.push(error.message);
-    return {
-      ...base,
-      hasValue: true,
-      code: error.code,
-      reason: 'the pending value is not a valid machine secret',
-      action: 'remove-pending-label',
-      findings,
-    };
-  }
-  const staged = {
-    ...base,
-    hasValue: true,
-    machineId: pending.machineId,
-    previousKeyExpiresAt: pending.previousKeyExpiresAt,
-  };
-
-  if (expectedMachineId !== undefined && pending.machineId !== expectedMachineId) {
-    findings.push(`the pending value is for machine ${pending.machineId}, AWSCURRENT is for ${expectedMachineId}`);
-    return {
-      ...staged,
-      code: ErrorCode.machineMismatch,
-      reason: 'the pending value belongs to another machine',
-      action: 'remove-pending-label',
-      findings,
-    };
-  }
-
-  const keyAccepted = await isAccepted(clerk, pending.secretKey, pending.machineId);
-  findings.push(keyAccepted ? 'Clerk accepts the pending key' : 'Clerk rejects the pending key (401)');
+  const keyAccepted = await isKeyAccepted(clerk, pending.secretKey, pending.machineId);
+  const findings = [keyAccepted ? 'Clerk accepts the pending key' : 'Clerk rejects the pending key (401)'];
+  const removeLabel = { ...staged, keyAccepted, action: 'remove-pending-label' as const, findings };
   if (!keyAccepted) {
-    return {
-      ...staged,
-      keyAccepted,
-      code: ErrorCode.clerkUnauthorized,
-      reason: 'Clerk does not accept the pending key',
-      action: 'remove-pending-label',
-      findings,
-    };
+    return { ...removeLabel, code: ErrorCode.clerkUnauthorized, reason: 'Clerk does not accept the pending key' };
   }
-
-  if (instanceKey === undefined) {
+  if (input.instanceKey === undefined) {
     findings.push("Clerk's current key was not read (no instance key), so promotion cannot be proven safe");
-    return {
-      ...staged,
-      keyAccepted,
-      code: CliErrorCode.rotationStuck,
-      reason: 'the pending key works at Clerk but never became AWSCURRENT',
-      action: undefined,
-      findings,
-    };
+    const reason = 'the pending key works at Clerk but never became AWSCURRENT';
+    return { ...staged, keyAccepted, code: CliErrorCode.rotationStuck, reason, action: undefined, findings };
   }
-
-  const clerkKey = await clerk.getMachineSecretKey(instanceKey, pending.machineId);
+  const clerkKey = await clerk.getMachineSecretKey(input.instanceKey, pending.machineId);
   const isClerkCurrent = clerkKey.equals(pending.secretKey);
-  const clerkHoldsUnstoredKey = !isClerkCurrent && !(currentSecret?.secretKey.equals(clerkKey) ?? false);
   if (!isClerkCurrent) {
+    const currentKey = input.current.ok ? input.current.secret.secretKey : undefined;
     findings.push(
       "the pending key is no longer Clerk's current key: the machine was rotated at Clerk after it was staged, so it expires with that rotation's overlap",
     );
     return {
-      ...staged,
-      keyAccepted,
+      ...removeLabel,
       isClerkCurrent,
-      clerkHoldsUnstoredKey,
+      clerkHoldsUnstoredKey: !(currentKey?.equals(clerkKey) ?? false),
       code: ErrorCode.pendingKeyStale,
       reason: "the pending key works but is no longer Clerk's current key",
-      action: 'remove-pending-label',
-      findings,
     };
   }
   findings.push("the pending key is Clerk's current key");
@@ -193,4 +123,81 @@ export async function diagnosePendingVersion(
     action: 'promote',
     findings,
   };
+}
+
+/**
+ * Why a pending version is stuck, and the safe way out. Promotion needs proof (the key works at Clerk and is Clerk's
+ * current key); removing the label is always safe, because the next createSecret reads Clerk's current key and
+ * adopts it rather than rotating again (docs/decisions/003-exactly-once-rotation.md).
+ */
+export async function diagnosePendingVersion(ports: Ports, input: DiagnoseInput): Promise<PendingDiagnosis> {
+  const { versionId } = input;
+  const expectedMachineId = input.current.ok ? input.current.secret.machineId : input.tags[TagKey.machineId];
+  const base: Unchecked = {
+    versionId,
+    hasValue: false,
+    machineId: expectedMachineId,
+    keyAccepted: undefined,
+    isClerkCurrent: undefined,
+    clerkHoldsUnstoredKey: undefined,
+    previousKeyExpiresAt: undefined,
+  };
+  const value = await ports.store.getValue(input.secretArn, { versionId });
+  if (value === undefined) return diagnoseEmpty(ports.clerk, input, base);
+
+  let pending: MachineSecret;
+  try {
+    pending = parseMachineSecret(value.secretString, `AWSPENDING version ${versionId}`);
+  } catch (error) {
+    if (!isRotatorError(error)) throw error;
+    const reason = 'the pending value is not a valid machine secret';
+    return {
+      ...base,
+      hasValue: true,
+      code: error.code,
+      reason,
+      action: 'remove-pending-label',
+      findings: [error.message],
+    };
+  }
+  const staged = {
+    ...base,
+    hasValue: true,
+    machineId: pending.machineId,
+    previousKeyExpiresAt: pending.previousKeyExpiresAt,
+  };
+  if (expectedMachineId !== undefined && pending.machineId !== expectedMachineId) {
+    return {
+      ...staged,
+      code: ErrorCode.machineMismatch,
+      reason: 'the pending value belongs to another machine',
+      action: 'remove-pending-label',
+      findings: [`the pending value is for machine ${pending.machineId}, AWSCURRENT is for ${expectedMachineId}`],
+    };
+  }
+  return diagnoseStaged(ports.clerk, input, pending, staged);
+}
+
+/**
+ * The diagnosis of a snapshot's pending version, with the instance key resolved as the rotation function would
+ * (the option first, then the secret's tag, then the environment); without one, promotion stays undecided.
+ */
+export async function diagnoseSnapshotPending(
+  ctx: Pick<CliContext, 'store' | 'clerk' | 'env'>,
+  snapshot: SecretSnapshot & { readonly pending: PendingVersion },
+  instanceKeyOption: string | undefined,
+): Promise<PendingDiagnosis> {
+  const store = ctx.store();
+  const source = resolveInstanceKeySecret({ option: instanceKeyOption, tags: snapshot.tags, env: ctx.env });
+  const instanceKey = source === undefined ? undefined : await readInstanceKeySecret(store, source);
+  return diagnosePendingVersion(
+    { store, clerk: ctx.clerk() },
+    {
+      secretArn: snapshot.arn,
+      versionId: snapshot.pending.versionId,
+      current: snapshot.current,
+      tags: snapshot.tags,
+      instanceKey,
+    },
+  );
 }

@@ -31,10 +31,17 @@ export class UsageError extends Error {
 export class OperationError extends Error {
   override readonly name = 'OperationError';
   readonly code: ReasonCode;
+  /** Facts for the --json error document beside code and message (e.g. when a rotation becomes possible). */
+  readonly details: Readonly<Record<string, string>> | undefined;
 
-  constructor(code: ReasonCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  constructor(
+    code: ReasonCode,
+    message: string,
+    options?: { readonly cause?: unknown; readonly details?: Readonly<Record<string, string>> },
+  ) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.code = code;
+    this.details = options?.details;
   }
 }
 

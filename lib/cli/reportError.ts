@@ -1,6 +1,6 @@
 import { ClerkApiError, ConfigError, ErrorCode, isRotatorError, SecretStoreError } from '../errors.ts';
 import { CliDefaults } from './CliDefaults.ts';
-import type { Output } from './createOutput.ts';
+import type { Line, Output, ReportView } from './createOutput.ts';
 import { ExitCode } from './ExitCode.ts';
 import { InterruptedError, OperationError, UsageError } from './errors.ts';
 import { runbookLink } from './runbookLink.ts';
@@ -11,6 +11,8 @@ export interface ClassifiedError {
   readonly message: string;
   readonly hint: string | undefined;
   readonly runbook: string | undefined;
+  /** Extra facts for the JSON document's `error` (OperationError's details). */
+  readonly details?: Readonly<Record<string, string>> | undefined;
 }
 
 export interface ErrorContext {
@@ -92,7 +94,10 @@ export function classifyError(error: unknown, context: ErrorContext): Classified
     });
   }
   if (error instanceof OperationError) {
-    return classified(ExitCode.failed, error.message, { code: error.code, runbook: true });
+    return {
+      ...classified(ExitCode.failed, error.message, { code: error.code, runbook: true }),
+      details: error.details,
+    };
   }
   if (isRegionMissing(error)) {
     return classified(ExitCode.usage, 'no AWS region: pass --region or set AWS_REGION', { hint: helpHint });
@@ -144,19 +149,25 @@ export function classifyError(error: unknown, context: ErrorContext): Classified
   return classified(ExitCode.failed, `unexpected error (${name}): ${message}`);
 }
 
-/** Prints the error (stderr; with --json also as the run's JSON document) and returns its exit code. */
-export function reportError(error: unknown, output: Output, context: ErrorContext): ExitCode {
-  const result = classifyError(error, context);
+/** The error as a report: its lines on stderr, and with --json also the run's one document. */
+export function errorView(result: ClassifiedError): ReportView {
   const code = result.code === undefined ? '' : ` [${result.code}]`;
-  output.message(`error${code}: ${result.message}`);
-  if (result.runbook !== undefined) output.message(`  runbook: ${result.runbook}`);
-  if (result.hint !== undefined) output.message(`  hint: ${result.hint}`);
-  if (output.json) {
-    output.document({
+  const messages: Line[] = [`error${code}: ${result.message}`];
+  if (result.runbook !== undefined) messages.push(`  runbook: ${result.runbook}`);
+  if (result.hint !== undefined) messages.push(`  hint: ${result.hint}`);
+  return {
+    exitCode: result.exitCode,
+    lines: [],
+    messages,
+    document: {
       ok: false,
       exitCode: result.exitCode,
-      error: { code: result.code ?? null, message: result.message, runbook: result.runbook ?? null },
-    });
-  }
-  return result.exitCode;
+      error: { code: result.code ?? null, message: result.message, runbook: result.runbook ?? null, ...result.details },
+    },
+  };
+}
+
+/** Prints the error (stderr; with --json also as the run's JSON document) and returns its exit code. */
+export function reportError(error: unknown, output: Output, context: ErrorContext): ExitCode {
+  return output.render(errorView(classifyError(error, context)));
 }

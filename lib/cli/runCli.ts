@@ -2,6 +2,7 @@ import { CommanderError } from 'commander';
 import { buildProgram } from './buildProgram.ts';
 import type { CliDeps } from './CliDeps.ts';
 import { ExitCode } from './ExitCode.ts';
+import { safeText } from './safeText.ts';
 
 export type { CliDeps } from './CliDeps.ts';
 
@@ -31,7 +32,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<Ex
       // Parse errors were already printed (with a pointer to --help); help and version are successes.
       return isSuccess(error) ? ExitCode.ok : ExitCode.usage;
     }
-    deps.stderr.write(`error: unexpected failure (${(error as Error)?.name ?? 'unknown'})\n`);
+    deps.stderr.write(`error: unexpected failure (${safeText(String((error as Error)?.name ?? 'unknown'))})\n`);
     return ExitCode.failed;
   }
 }

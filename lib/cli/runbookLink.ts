@@ -1,4 +1,6 @@
-/** Where a failure reason is explained: one anchor per error code, written by the rotation's runbook. */
+import { RUNBOOK_URL } from '../constants.ts';
+
+/** Where a failure reason is explained: the runbook's entry for the code, a URL that works from node_modules too. */
 export function runbookLink(code: string): string {
-  return `docs/runbook.md#${code.toLowerCase()}`;
+  return `${RUNBOOK_URL}#${code.toLowerCase()}`;
 }

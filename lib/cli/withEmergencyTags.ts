@@ -72,8 +72,9 @@ export async function withEmergencyTags<T>(
         : []),
     ];
     ctx.output.message(
-      `error: could not restore the emergency tags on ${metadata.name} (${(restoreError as Error).message}); every later rotation of this secret kills the previous key at once until they are restored. Restore them by hand:\n  ${byHand.join('\n  ')}`,
+      `error: the emergency tags on ${metadata.name} could not be restored (${(restoreError as Error).message}); until they are, every rotation of it ends the previous key at once`,
     );
+    for (const command of byHand) ctx.output.message(`  restore: ${command}`);
     if (!failed) throw restoreError;
   }
   if (failed) throw runError;

@@ -7,6 +7,7 @@ import { formatDuration } from '../../lib/cli/formatTime.ts';
 import { parseSchedule } from '../../lib/cli/optionParsers.ts';
 import type { SecretSnapshot } from '../../lib/cli/readSecretSnapshot.ts';
 import { redactKeys } from '../../lib/cli/redactKeys.ts';
+import { RUNBOOK_URL } from '../../lib/constants.ts';
 import { SecretFormatError } from '../../lib/errors.ts';
 import { Redacted } from '../../lib/Redacted.ts';
 
@@ -66,7 +67,7 @@ describe('Function: assessSecret', () => {
       state: 'stuck-pending',
       healthy: false,
       code: 'PENDING_VALUE_MISSING',
-      runbook: 'docs/runbook.md#pending_value_missing',
+      runbook: `${RUNBOOK_URL}#pending_value_missing`,
     });
     expect(assessSecret(pending(10 * MINUTE, true), OPTIONS)).toMatchObject({
       state: 'stuck-pending',

@@ -1,17 +1,23 @@
 import { spawn } from 'node:child_process';
+import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import {
+  DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
   ListSecretVersionIdsCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { systemClock } from '../../lib/Clock.ts';
+import { CliEnvVar } from '../../lib/cli/CliDefaults.ts';
 import type { CliDeps } from '../../lib/cli/CliDeps.ts';
 import { runCli } from '../../lib/cli/runCli.ts';
-import type { LocalStack } from '../../localstack/startLocalStack.ts';
+import { ROTATE_RECORD_TAG_PREFIX } from '../../lib/constants.ts';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../localstack/startLocalStack.ts';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -156,4 +162,91 @@ export function milestones(stdout: string): string[] {
     for (const [name, pattern] of patterns) if (pattern.test(line)) found.push(name);
   }
   return found;
+}
+
+/** Fails finishSecret's UpdateSecretVersionStage on every attempt: the key is staged and valid, AWSCURRENT never moves. */
+export const FINISH_FAILS = { name: 'AccessDeniedException', statusCode: 400, message: 'not allowed (injected)' };
+
+/** A test file's local stack and the CLI pointed at it. */
+export interface CliStack {
+  readonly stack: LocalStack;
+  /** The stack's environment, plus CLERK_ROTATOR_FUNCTION_LOG naming the file of the function's log lines. */
+  readonly env: Record<string, string>;
+  readonly functionLogPath: string;
+  readonly log: OutputLog;
+  /** A spawned CLI process: the path under test. */
+  cli(...args: string[]): Promise<CliRun>;
+  /** The same CLI in-process (runCli): for set-up and follow-up checks, which need no process of their own. */
+  local(...args: string[]): Promise<CliRun>;
+}
+
+/**
+ * Starts a local stack (system clock, asynchronous rotations, as in AWS) before the file's tests, its rotation
+ * function logging to a file the CLI is told about; after them, checks that no output held a key (except where
+ * --show-key asked for one) and stops the stack.
+ */
+export function useCliStack(options: LocalStackOptions = {}): CliStack {
+  const log = new OutputLog();
+  const state: { stack?: LocalStack; env?: Record<string, string>; dir?: string; functionLogPath?: string } = {};
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the local stack is not started yet (use it inside a test)');
+    return value;
+  };
+  beforeAll(async () => {
+    state.dir = mkdtempSync(join(tmpdir(), 'clerk-rotator-cli-'));
+    const functionLogPath = join(state.dir, 'rotation-function.log');
+    state.functionLogPath = functionLogPath;
+    state.stack = await startLocalStack({
+      clock: 'system',
+      rotation: 'async',
+      writeLog: (line) => appendFileSync(functionLogPath, `${line}\n`),
+      ...options,
+    });
+    state.env = { ...state.stack.environment(), [CliEnvVar.functionLog]: functionLogPath };
+  });
+  afterAll(async () => {
+    if (state.stack !== undefined) {
+      log.expectNoKeys(await storedKeys(state.stack));
+      await state.stack.close();
+    }
+    if (state.dir !== undefined) rmSync(state.dir, { recursive: true, force: true });
+  });
+  return {
+    get stack() {
+      return ready(state.stack);
+    },
+    get env() {
+      return ready(state.env);
+    },
+    get functionLogPath() {
+      return ready(state.functionLogPath);
+    },
+    log,
+    cli: async (...args) => log.record(await spawnCli(args, ready(state.env))),
+    local: async (...args) => log.record(await runInProcess(args, { env: ready(state.env) })),
+  };
+}
+
+/** The labelled versions of a secret: version id → its stages joined by commas. */
+export function stagesOf(stack: LocalStack, secretName: string): Record<string, string> {
+  return Object.fromEntries(
+    (stack.secretsManager.inspectSecret(secretName)?.versions ?? [])
+      .filter((version) => version.stages.length > 0)
+      .map((version) => [version.versionId, version.stages.join(',')]),
+  );
+}
+
+export function versionWith(stack: LocalStack, secretName: string, stage: string): string | undefined {
+  return stack.secretsManager.inspectSecret(secretName)?.versions.find((version) => version.stages.includes(stage))
+    ?.versionId;
+}
+
+/** The secret's tags, without the rotate records the function may write (tested with the rotation core). */
+export async function tagsOf(stack: LocalStack, secretName: string): Promise<Record<string, string | undefined>> {
+  const described = await stack.client.send(new DescribeSecretCommand({ SecretId: secretName }));
+  return Object.fromEntries(
+    (described.Tags ?? [])
+      .filter((tag) => !tag.Key?.startsWith(ROTATE_RECORD_TAG_PREFIX))
+      .map((tag) => [tag.Key, tag.Value]),
+  );
 }

@@ -4,35 +4,18 @@
  * and no key in any output except `init --show-key`.
  */
 import { CreateSecretCommand, DescribeSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Stage, TagKey } from '../../lib/constants.ts';
-import { type LocalStack, startLocalStack } from '../../localstack/startLocalStack.ts';
-import { milestones, OutputLog, runInProcess, spawnCli, storedKeys } from './cliTestSupport.ts';
+import { describe, expect, it } from 'vitest';
+import { RUNBOOK_URL, Stage, TagKey } from '../../lib/constants.ts';
+import { milestones, spawnCli, useCliStack } from './cliTestSupport.ts';
 
 describe('CLI commands against the local stack', () => {
-  let stack: LocalStack;
-  let env: Record<string, string>;
-  const log = new OutputLog();
-  /** A spawned CLI process: the path under test. */
-  const cli = async (...args: string[]) => log.record(await spawnCli(args, env));
-  /** The same CLI in-process (runCli): for checks that need no process of their own. */
-  const local = async (...args: string[]) => log.record(await runInProcess(args, { env }));
-
-  beforeAll(async () => {
-    stack = await startLocalStack({ clock: 'system', rotation: 'async' });
-    env = stack.environment();
-  });
-
-  afterAll(async () => {
-    if (stack === undefined) return;
-    // Assess (for the whole file): no key value in any output, except where --show-key asked for it.
-    log.expectNoKeys(await storedKeys(stack));
-    await stack.close();
-  });
+  // No key value in any output, except where --show-key asked for it: checked after the file's tests.
+  const fixture = useCliStack();
+  const { cli, local, log } = fixture;
 
   it('init creates the secret from Clerk’s current key, tags it and enables rotation without rotating', async () => {
     // Prepare
-    const machine = stack.clerk.createMachine({ name: 'billing' });
+    const machine = fixture.stack.clerk.createMachine({ name: 'billing' });
 
     // Act
     const run = await cli(
@@ -43,38 +26,42 @@ describe('CLI commands against the local stack', () => {
       '--previous-key-ttl',
       '3600',
       '--rotation-function',
-      stack.functionArn,
+      fixture.stack.functionArn,
       '--schedule',
       '30',
     );
-    await stack.secretsManager.rotationsIdle();
+    await fixture.stack.secretsManager.rotationsIdle();
 
     // Assess
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`Created secret prod/clerk/machines/billing for machine ${machine.id}`);
     expect(run.stdout).toContain('not shown (pass --show-key to print it)');
-    const described = await stack.client.send(new DescribeSecretCommand({ SecretId: 'prod/clerk/machines/billing' }));
+    const described = await fixture.stack.client.send(
+      new DescribeSecretCommand({ SecretId: 'prod/clerk/machines/billing' }),
+    );
     expect(described.RotationEnabled).toBe(true);
-    expect(described.RotationLambdaARN).toBe(stack.functionArn);
+    expect(described.RotationLambdaARN).toBe(fixture.stack.functionArn);
     expect(described.RotationRules?.AutomaticallyAfterDays).toBe(30);
     expect(Object.fromEntries((described.Tags ?? []).map((t) => [t.Key, t.Value]))).toEqual({
       [TagKey.machineId]: machine.id,
       [TagKey.previousKeyTtlSeconds]: '3600',
     });
-    const value = await stack.client.send(new GetSecretValueCommand({ SecretId: 'prod/clerk/machines/billing' }));
+    const value = await fixture.stack.client.send(
+      new GetSecretValueCommand({ SecretId: 'prod/clerk/machines/billing' }),
+    );
     expect(JSON.parse(value.SecretString ?? '')).toEqual({
       machineId: machine.id,
-      secretKey: stack.clerk.currentKey(machine.id),
+      secretKey: fixture.stack.clerk.currentKey(machine.id),
     });
     // RotateImmediately=false: testSecret ran once, nothing was rotated at Clerk.
-    expect(stack.secretsManager.rotations().at(-1)).toMatchObject({ mode: 'test', outcome: 'succeeded' });
-    expect(stack.clerk.rotationsFor(machine.id)).toHaveLength(0);
+    expect(fixture.stack.secretsManager.rotations().at(-1)).toMatchObject({ mode: 'test', outcome: 'succeeded' });
+    expect(fixture.stack.clerk.rotationsFor(machine.id)).toHaveLength(0);
   });
 
   it('init --adopt writes into an existing secret and keeps its other fields; --show-key --json prints the key', async () => {
     // Prepare
-    const machine = stack.clerk.createMachine({ name: 'reports' });
-    await stack.client.send(
+    const machine = fixture.stack.clerk.createMachine({ name: 'reports' });
+    await fixture.stack.client.send(
       new CreateSecretCommand({
         Name: 'prod/clerk/machines/reports',
         SecretString: JSON.stringify({ owner: 'team-reports' }),
@@ -89,7 +76,7 @@ describe('CLI commands against the local stack', () => {
       '--adopt',
       'prod/clerk/machines/reports',
       '--instance-key-secret',
-      stack.instanceKeySecretName,
+      fixture.stack.instanceKeySecretName,
       '--show-key',
     );
 
@@ -101,15 +88,46 @@ describe('CLI commands against the local stack', () => {
       action: 'adopted',
       machineId: machine.id,
       valueWritten: true,
-      secretKey: stack.clerk.currentKey(machine.id),
-      tags: { [TagKey.machineId]: machine.id, [TagKey.instanceKeySecretId]: stack.instanceKeySecretName },
+      secretKey: fixture.stack.clerk.currentKey(machine.id),
+      tags: { [TagKey.machineId]: machine.id, [TagKey.instanceKeySecretId]: fixture.stack.instanceKeySecretName },
       rotation: null,
     });
-    const value = await stack.client.send(new GetSecretValueCommand({ SecretId: 'prod/clerk/machines/reports' }));
+    const value = await fixture.stack.client.send(
+      new GetSecretValueCommand({ SecretId: 'prod/clerk/machines/reports' }),
+    );
     expect(JSON.parse(value.SecretString ?? '')).toEqual({
       owner: 'team-reports',
       machineId: machine.id,
-      secretKey: stack.clerk.currentKey(machine.id),
+      secretKey: fixture.stack.clerk.currentKey(machine.id),
+    });
+  });
+
+  it('init --adopt of a secret that already rotates reports its rotation as status does, and leaves it alone', async () => {
+    // Prepare: a secret with rotation on (every 30 days) that already holds Clerk's current key.
+    const machine = await fixture.stack.addMachine({ name: 'adopted-rotating' });
+
+    // Act
+    const text = await cli('init', machine.machineId, '--adopt', machine.secretName);
+    const json = await cli('--json', 'init', machine.machineId, '--adopt', machine.secretName);
+    const status = await local('status', machine.secretName);
+
+    // Assess
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain("value     unchanged: it already holds Clerk's current key");
+    expect(text.stdout).toContain(
+      `rotation  enabled, every 30 days, with ${fixture.stack.functionArn} (as it was; init did not change it)`,
+    );
+    expect(status.stdout).toMatch(/^ {2}rotation {7}enabled, every 30 days$/m);
+    expect(json.code, json.stderr).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      action: 'adopted',
+      valueWritten: false,
+      rotation: {
+        enabled: true,
+        functionArn: fixture.stack.functionArn,
+        rules: { automaticallyAfterDays: 30 },
+        configuredNow: false,
+      },
     });
   });
 
@@ -123,7 +141,7 @@ describe('CLI commands against the local stack', () => {
     // Assess
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toMatch(/^ {2}rotation {7}enabled, every 30 days$/m);
-    expect(text.stdout).toContain(`function       ${stack.functionArn}`);
+    expect(text.stdout).toContain(`function       ${fixture.stack.functionArn}`);
     expect(text.stdout).toMatch(/last rotated {3}never/);
     expect(text.stdout).toMatch(/next rotation {2}\d{4}-\d\d-\d\dT[\d:]+Z \(in 29 d 23 h\)/);
     expect(text.stdout).toContain('verdict: healthy');
@@ -133,7 +151,7 @@ describe('CLI commands against the local stack', () => {
       secret: { name: 'prod/clerk/machines/billing' },
       rotation: {
         enabled: true,
-        functionArn: stack.functionArn,
+        functionArn: fixture.stack.functionArn,
         rules: { automaticallyAfterDays: 30 },
         lastRotatedAt: null,
       },
@@ -148,10 +166,10 @@ describe('CLI commands against the local stack', () => {
   it('rotate --wait follows every step until AWSCURRENT moves, then status and verify agree', async () => {
     // Prepare: a slower Clerk rotate makes the first steps visible to the poller.
     const machineId = (
-      await stack.client.send(new DescribeSecretCommand({ SecretId: 'prod/clerk/machines/billing' }))
+      await fixture.stack.client.send(new DescribeSecretCommand({ SecretId: 'prod/clerk/machines/billing' }))
     ).Tags?.find((tag) => tag.Key === TagKey.machineId)?.Value as string;
-    const keyBefore = stack.clerk.currentKey(machineId);
-    const latency = stack.clerk.faults.addLatency('rotateMachineSecretKey', 1_200, { times: 1 });
+    const keyBefore = fixture.stack.clerk.currentKey(machineId);
+    const latency = fixture.stack.clerk.faults.addLatency('rotateMachineSecretKey', 1_200, { times: 1 });
 
     // Act
     const rotated = await cli('rotate', 'prod/clerk/machines/billing', '--wait', '--poll-interval', '0.2');
@@ -166,8 +184,8 @@ describe('CLI commands against the local stack', () => {
     expect(milestones(rotated.stdout)).toEqual(['pending', 'staged', 'promoted', 'finished']);
     expect(rotated.stdout).toMatch(/Rotated in [\d.]+ s: AWSCURRENT is version [0-9a-f-]{36}\./);
     expect(rotated.stdout).toMatch(/The previous key keeps working at Clerk until .* \(in 59 min( \d+ s)?\)\./);
-    expect(stack.clerk.currentKey(machineId)).not.toBe(keyBefore);
-    expect(stack.clerk.isKeyValid(machineId, keyBefore)).toBe(true);
+    expect(fixture.stack.clerk.currentKey(machineId)).not.toBe(keyBefore);
+    expect(fixture.stack.clerk.isKeyValid(machineId, keyBefore)).toBe(true);
 
     expect(status.code).toBe(0);
     const document = JSON.parse(status.stdout);
@@ -194,12 +212,12 @@ describe('CLI commands against the local stack', () => {
     expect(run.code).toBe(1);
     const failed = JSON.parse(run.stdout);
     expect(failed.error.code).toBe('ROTATION_NOT_ENABLED');
-    expect(failed.error.runbook).toBe('docs/runbook.md#rotation_not_enabled');
+    expect(failed.error.runbook).toBe(`${RUNBOOK_URL}#rotation_not_enabled`);
     expect(run.stderr).toContain('init <machineId> --adopt prod/clerk/machines/reports --rotation-function <arn>');
 
-    const machine = await stack.addMachine({ name: 'async' });
+    const machine = await fixture.stack.addMachine({ name: 'async' });
     const started = await cli('--json', 'rotate', machine.secretName);
-    await stack.secretsManager.rotationsIdle();
+    await fixture.stack.secretsManager.rotationsIdle();
     expect(started.code, started.stderr).toBe(0);
     const document = JSON.parse(started.stdout);
     expect(document).toMatchObject({
@@ -209,8 +227,9 @@ describe('CLI commands against the local stack', () => {
       secret: { name: machine.secretName },
     });
     expect(
-      stack.secretsManager.inspectSecret(machine.secretName)?.versions.find((v) => v.stages.includes(Stage.current))
-        ?.versionId,
+      fixture.stack.secretsManager
+        .inspectSecret(machine.secretName)
+        ?.versions.find((v) => v.stages.includes(Stage.current))?.versionId,
     ).toBe(document.versionId);
   });
 
@@ -221,7 +240,7 @@ describe('CLI commands against the local stack', () => {
     const document = JSON.parse(run.stdout);
     expect(document.ok).toBe(true);
     expect(document.instanceKeySecret).toEqual({
-      secretId: stack.instanceKeySecretName,
+      secretId: fixture.stack.instanceKeySecretName,
       source: 'CLERK_SECRET_KEY_SECRET_ID',
     });
     expect(document.checks.map((c: { name: string; status: string }) => `${c.name}:${c.status}`)).toEqual([
@@ -235,10 +254,10 @@ describe('CLI commands against the local stack', () => {
     // Act
     const [aws, clerk] = await Promise.all([
       spawnCli(['status', 'prod/clerk/machines/billing', '--endpoint-url', 'http://127.0.0.1:9'], {
-        ...env,
+        ...fixture.env,
         AWS_MAX_ATTEMPTS: '1',
       }),
-      spawnCli(['verify', 'prod/clerk/machines/billing', '--clerk-api-url', 'http://127.0.0.1:9/v1'], env),
+      spawnCli(['verify', 'prod/clerk/machines/billing', '--clerk-api-url', 'http://127.0.0.1:9/v1'], fixture.env),
     ]);
     log.record(aws);
     log.record(clerk);

@@ -1,71 +1,34 @@
 /**
  * The CLI's failure verdicts and fixes as real processes against the local stack: rotations stuck in AWSPENDING (with
- * and without a staged key, stale), repair dry run vs --apply, overlap expired, an invalid value, a stale AWSCURRENT,
- * and the emergency rotation with its tags restored on success and on failure.
+ * and without a staged key, stale), repair dry run vs --apply, overlap expired, an invalid value and a stale
+ * AWSCURRENT; each failure names the step error the rotation function recorded.
  */
-import { DescribeSecretCommand, GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROTATE_RECORD_TAG_PREFIX, Stage, TagKey } from '../../lib/constants.ts';
-import type { LocalMachine, LocalStack } from '../../localstack/startLocalStack.ts';
-import { startLocalStack } from '../../localstack/startLocalStack.ts';
-import { milestones, OutputLog, runInProcess, spawnCli, storedKeys } from './cliTestSupport.ts';
-
-/** Fails finishSecret on every attempt: the key is staged and valid, AWSCURRENT never moves. */
-const FINISH_FAILS = { name: 'AccessDeniedException', statusCode: 400, message: 'not allowed (injected)' };
+import { GetSecretValueCommand, PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { describe, expect, it } from 'vitest';
+import { RUNBOOK_URL, Stage } from '../../lib/constants.ts';
+import type { LocalMachine } from '../../localstack/startLocalStack.ts';
+import { FINISH_FAILS, milestones, runInProcess, stagesOf, useCliStack, versionWith } from './cliTestSupport.ts';
 
 describe('CLI failure paths against the local stack', () => {
-  let stack: LocalStack;
-  let env: Record<string, string>;
-  const log = new OutputLog();
-  /** A spawned CLI process: the path under test. */
-  const cli = async (...args: string[]) => log.record(await spawnCli(args, env));
-  /** The same CLI in-process (runCli): for set-up and follow-up checks, which need no process of their own. */
-  const local = async (...args: string[]) => log.record(await runInProcess(args, { env }));
-
-  const stagesOf = (secretName: string) =>
-    Object.fromEntries(
-      (stack.secretsManager.inspectSecret(secretName)?.versions ?? [])
-        .filter((version) => version.stages.length > 0)
-        .map((version) => [version.versionId, version.stages.join(',')]),
-    );
-  const versionWith = (secretName: string, stage: string) =>
-    stack.secretsManager.inspectSecret(secretName)?.versions.find((version) => version.stages.includes(stage))
-      ?.versionId;
-  /** The secret's tags, without the rotate records the function writes (tested in test/unit/exactlyOnce.test.ts). */
-  const tagsOf = async (secretName: string) =>
-    Object.fromEntries(
-      ((await stack.client.send(new DescribeSecretCommand({ SecretId: secretName }))).Tags ?? [])
-        .filter((tag) => !tag.Key?.startsWith(ROTATE_RECORD_TAG_PREFIX))
-        .map((tag) => [tag.Key, tag.Value]),
-    );
+  const fixture = useCliStack();
+  const { cli, local, log } = fixture;
   /** A rotation whose finishSecret fails on all three attempts, started in-process (RotateSecret is async). */
   async function stickWithStagedKey(machine: LocalMachine): Promise<string> {
-    stack.secretsManager.faults.failNext('UpdateSecretVersionStage', 3, FINISH_FAILS);
-    await stack.rotate(machine.secretName);
-    await stack.secretsManager.rotationsIdle();
-    const pending = versionWith(machine.secretName, Stage.pending);
+    fixture.stack.secretsManager.faults.failNext('UpdateSecretVersionStage', 3, FINISH_FAILS);
+    await fixture.stack.rotate(machine.secretName);
+    await fixture.stack.secretsManager.rotationsIdle();
+    const pending = versionWith(fixture.stack, machine.secretName, Stage.pending);
     expect(pending).toBeDefined();
-    expect(pending).not.toBe(versionWith(machine.secretName, Stage.current));
+    expect(pending).not.toBe(versionWith(fixture.stack, machine.secretName, Stage.current));
     return pending as string;
   }
 
-  beforeAll(async () => {
-    stack = await startLocalStack({ clock: 'system', rotation: 'async' });
-    env = stack.environment();
-  });
-
-  afterAll(async () => {
-    if (stack === undefined) return;
-    log.expectNoKeys(await storedKeys(stack));
-    await stack.close();
-  });
-
-  it('rotate --wait fails where finishSecret stops, names the state, the reason and the runbook entry', async () => {
+  it('rotate --wait fails where finishSecret stops, names the state, the reason, the function’s error and the runbook entry', async () => {
     // Prepare
-    const machine = await stack.addMachine({ name: 'stuck-staged' });
-    await stack.secretsManager.rotationsIdle();
-    const currentBefore = versionWith(machine.secretName, Stage.current);
-    stack.secretsManager.faults.failNext('UpdateSecretVersionStage', 3, FINISH_FAILS);
+    const machine = await fixture.stack.addMachine({ name: 'stuck-staged' });
+    await fixture.stack.secretsManager.rotationsIdle();
+    const currentBefore = versionWith(fixture.stack, machine.secretName, Stage.current);
+    fixture.stack.secretsManager.faults.failNext('UpdateSecretVersionStage', 3, FINISH_FAILS);
 
     // Act
     const run = await cli('rotate', machine.secretName, '--wait', '--timeout', '3', '--poll-interval', '0.2');
@@ -80,9 +43,14 @@ describe('CLI failure paths against the local stack', () => {
       /stuck in testSecret\/finishSecret: the new key is staged on version [0-9a-f-]{36} but AWSCURRENT did not move/,
     );
     expect(run.stderr).toContain("- the pending key is Clerk's current key");
-    expect(run.stderr).toContain('runbook: docs/runbook.md#rotation_stuck');
+    // The cause, as the rotation function recorded it in its log (CLERK_ROTATOR_FUNCTION_LOG).
+    expect(run.stderr).toMatch(
+      /the rotation function's error( \(the latest of \d+\))?: \(finishSecret, [\d:.TZ-]+\) \[SECRET_STORE_FAILED\] Secrets Manager UpdateSecretVersionStage failed: AccessDeniedException: not allowed \(injected\)/,
+    );
+    expect(run.stderr).toContain(`runbook: ${RUNBOOK_URL}#secret_store_failed`);
+    expect(run.stderr).toContain(`runbook: ${RUNBOOK_URL}#rotation_stuck`);
     expect(run.stderr).toContain(`next: \`clerk-rotator repair ${machine.secretName}\` shows the safe fix (promote)`);
-    expect(versionWith(machine.secretName, Stage.current)).toBe(currentBefore);
+    expect(versionWith(fixture.stack, machine.secretName, Stage.current)).toBe(currentBefore);
   });
 
   it('status calls it rotation in progress, then stuck AWSPENDING past --stuck-after; rotate refuses to start', async () => {
@@ -102,9 +70,16 @@ describe('CLI failure paths against the local stack', () => {
       state: 'stuck-pending',
       healthy: false,
       code: 'ROTATION_STUCK',
-      runbook: 'docs/runbook.md#rotation_stuck',
+      runbook: `${RUNBOOK_URL}#rotation_stuck`,
     });
     expect(document.verdict.detail).toContain('its key was staged but never promoted');
+    expect(document.functionLog).toMatchObject({ source: 'file', problem: null });
+    expect(document.functionLog.errors.at(-1)).toMatchObject({
+      step: 'finishSecret',
+      errorCode: 'SECRET_STORE_FAILED',
+      runbook: `${RUNBOOK_URL}#secret_store_failed`,
+    });
+    expect(young.stdout).toContain("the rotation function's error");
     expect(rotate.code).toBe(1);
     expect(rotate.stderr).toContain(
       'a previous rotation of clerk/machines/stuck-staged is not complete: AWSPENDING is on version',
@@ -114,14 +89,14 @@ describe('CLI failure paths against the local stack', () => {
   it('repair is a dry run by default and promotes a sound pending key with --apply', async () => {
     // Prepare
     const secret = 'clerk/machines/stuck-staged';
-    const before = stagesOf(secret);
-    const pending = versionWith(secret, Stage.pending) as string;
-    const current = versionWith(secret, Stage.current) as string;
+    const before = stagesOf(fixture.stack, secret);
+    const pending = versionWith(fixture.stack, secret, Stage.pending) as string;
+    const current = versionWith(fixture.stack, secret, Stage.current) as string;
 
     // Act
     const young = await local('repair', secret);
     const dryRun = await cli('repair', secret, '--stuck-after', '0');
-    const afterDryRun = stagesOf(secret);
+    const afterDryRun = stagesOf(fixture.stack, secret);
     const applied = await cli('repair', secret, '--stuck-after', '0', '--apply', '--json');
     const verify = await local('verify', secret);
 
@@ -148,18 +123,18 @@ describe('CLI failure paths against the local stack', () => {
       applied: true,
       diagnosis: { action: 'promote', keyAccepted: true, isClerkCurrent: true, code: 'ROTATION_STUCK' },
     });
-    expect(stagesOf(secret)).toEqual({ [pending]: Stage.current, [current]: Stage.previous });
+    expect(stagesOf(fixture.stack, secret)).toEqual({ [pending]: Stage.current, [current]: Stage.previous });
     expect(verify.code, verify.stdout).toBe(0);
   });
 
   it('a rotation that never stored a value: status names PENDING_VALUE_MISSING, repair removes the label', async () => {
     // Prepare: Clerk refuses the createSecret read on all three attempts.
-    const machine = await stack.addMachine({ name: 'stuck-empty' });
-    await stack.secretsManager.rotationsIdle();
-    stack.clerk.faults.failNext('getMachineSecretKey', { status: 403, times: 3 });
-    await stack.rotate(machine.secretName);
-    await stack.secretsManager.rotationsIdle();
-    const pending = versionWith(machine.secretName, Stage.pending) as string;
+    const machine = await fixture.stack.addMachine({ name: 'stuck-empty' });
+    await fixture.stack.secretsManager.rotationsIdle();
+    fixture.stack.clerk.faults.failNext('getMachineSecretKey', { status: 403, times: 3 });
+    await fixture.stack.rotate(machine.secretName);
+    await fixture.stack.secretsManager.rotationsIdle();
+    const pending = versionWith(fixture.stack, machine.secretName, Stage.pending) as string;
 
     // Act
     const status = await cli('--json', 'status', machine.secretName, '--stuck-after', '0');
@@ -172,26 +147,30 @@ describe('CLI failure paths against the local stack', () => {
     expect(document.pending).toEqual({ versionId: pending, createdAt: expect.any(String), hasValue: false });
     expect(document.verdict).toMatchObject({ state: 'stuck-pending', code: 'PENDING_VALUE_MISSING' });
     expect(document.verdict.detail).toContain('createSecret never stored a value on it');
+    expect(document.functionLog.errors.at(-1)).toMatchObject({ step: 'createSecret', errorCode: 'CLERK_FORBIDDEN' });
 
     expect(applied.code, applied.stderr).toBe(0);
+    expect(applied.stdout).toMatch(
+      /the rotation function's error.*\(createSecret, .*\) \[CLERK_FORBIDDEN\] Clerk GetMachineSecretKey/,
+    );
     expect(applied.stdout).toContain('- the pending version has no value: createSecret never stored one');
     expect(applied.stdout).toContain("- Clerk's current key is still AWSCURRENT's: nothing changed at Clerk");
-    expect(applied.stdout).toContain('runbook: docs/runbook.md#pending_value_missing');
+    expect(applied.stdout).toContain(`runbook: ${RUNBOOK_URL}#pending_value_missing`);
     expect(applied.stdout).toContain(`done: remove AWSPENDING from version ${pending}`);
     expect(applied.stdout).toContain(
       `Next: rotate again when ready: \`clerk-rotator rotate ${machine.secretName} --wait\``,
     );
-    expect(versionWith(machine.secretName, Stage.pending)).toBeUndefined();
+    expect(versionWith(fixture.stack, machine.secretName, Stage.pending)).toBeUndefined();
     expect(after.code).toBe(0);
     expect(after.stdout).toContain('verdict: healthy');
   });
 
   it('a staged key rotated away at Clerk is stale: repair removes the label and the next rotation adopts Clerk’s key', async () => {
     // Prepare
-    const machine = await stack.addMachine({ name: 'stuck-stale' });
-    await stack.secretsManager.rotationsIdle();
+    const machine = await fixture.stack.addMachine({ name: 'stuck-stale' });
+    await fixture.stack.secretsManager.rotationsIdle();
     const pending = await stickWithStagedKey(machine);
-    const dashboardKey = stack.clerk.rotateViaDashboard(machine.machineId, { previousTokenTtlSeconds: 3600 });
+    const dashboardKey = fixture.stack.clerk.rotateViaDashboard(machine.machineId, { previousTokenTtlSeconds: 3600 });
 
     // Act
     const dryRun = await cli('repair', machine.secretName, '--stuck-after', '0');
@@ -203,28 +182,28 @@ describe('CLI failure paths against the local stack', () => {
     expect(dryRun.stdout).toContain(
       "reason [PENDING_KEY_STALE]: the pending key works but is no longer Clerk's current key",
     );
-    expect(dryRun.stdout).toContain('runbook: docs/runbook.md#pending_key_stale');
+    expect(dryRun.stdout).toContain(`runbook: ${RUNBOOK_URL}#pending_key_stale`);
     expect(dryRun.stdout).toContain(`1. remove AWSPENDING from version ${pending}`);
     expect(dryRun.stdout).not.toContain('move AWSCURRENT');
     expect(dryRun.stdout).toContain('After --apply: run `clerk-rotator rotate clerk/machines/stuck-stale --wait` soon');
     expect(applied.code).toBe(0);
     expect(rotated.code, rotated.stderr).toBe(0);
-    const value = await stack.client.send(new GetSecretValueCommand({ SecretId: machine.secretName }));
+    const value = await fixture.stack.client.send(new GetSecretValueCommand({ SecretId: machine.secretName }));
     expect(JSON.parse(value.SecretString ?? '').secretKey).toBe(dashboardKey);
-    expect(stack.clerk.currentKey(machine.machineId)).toBe(dashboardKey);
+    expect(fixture.stack.clerk.currentKey(machine.machineId)).toBe(dashboardKey);
   });
 
   it('overlap expired: a past previousKeyExpiresAt inside the refresh window is unhealthy, outside it is not', async () => {
     // Prepare: a hand-written value whose previous key died 30 s after it was staged a minute ago.
-    const machine = await stack.addMachine({ name: 'overlap' });
-    await stack.secretsManager.rotationsIdle();
+    const machine = await fixture.stack.addMachine({ name: 'overlap' });
+    await fixture.stack.secretsManager.rotationsIdle();
     const now = Date.now();
-    await stack.client.send(
+    await fixture.stack.client.send(
       new PutSecretValueCommand({
         SecretId: machine.secretName,
         SecretString: JSON.stringify({
           machineId: machine.machineId,
-          secretKey: stack.clerk.currentKey(machine.machineId),
+          secretKey: fixture.stack.clerk.currentKey(machine.machineId),
           rotatedAt: new Date(now - 60_000).toISOString(),
           previousKeyExpiresAt: new Date(now - 30_000).toISOString(),
         }),
@@ -242,7 +221,7 @@ describe('CLI failure paths against the local stack', () => {
     expect(expired.stdout).toMatch(
       /the previous key stopped working at Clerk at .* \(\d+ s ago\), 30 s after AWSCURRENT was staged/,
     );
-    expect(expired.stdout).toContain('runbook: docs/runbook.md#overlap_expired');
+    expect(expired.stdout).toContain(`runbook: ${RUNBOOK_URL}#overlap_expired`);
     expect(JSON.parse(json.stdout).verdict).toMatchObject({ state: 'overlap-expired', code: 'OVERLAP_EXPIRED' });
     expect(outside.code).toBe(0);
     expect(outside.stdout).toContain('verdict: healthy');
@@ -250,11 +229,13 @@ describe('CLI failure paths against the local stack', () => {
 
   it('an invalid AWSCURRENT is its own verdict; a key rotated outside the secret fails verify', async () => {
     // Prepare
-    const invalid = await stack.addMachine({ name: 'invalid' });
-    const outside = await stack.addMachine({ name: 'outside' });
-    await stack.secretsManager.rotationsIdle();
-    await stack.client.send(new PutSecretValueCommand({ SecretId: invalid.secretName, SecretString: 'not json' }));
-    stack.clerk.rotateViaDashboard(outside.machineId, { previousTokenTtlSeconds: 3600 });
+    const invalid = await fixture.stack.addMachine({ name: 'invalid' });
+    const outside = await fixture.stack.addMachine({ name: 'outside' });
+    await fixture.stack.secretsManager.rotationsIdle();
+    await fixture.stack.client.send(
+      new PutSecretValueCommand({ SecretId: invalid.secretName, SecretString: 'not json' }),
+    );
+    fixture.stack.clerk.rotateViaDashboard(outside.machineId, { previousTokenTtlSeconds: 3600 });
 
     // Act
     const [status, verify] = await Promise.all([cli('status', invalid.secretName), cli('verify', outside.secretName)]);
@@ -263,186 +244,25 @@ describe('CLI failure paths against the local stack', () => {
     expect(status.code).toBe(1);
     expect(status.stdout).toContain('verdict: invalid value');
     expect(status.stdout).toContain('SecretString is not JSON (8 characters)');
-    expect(status.stdout).toContain('runbook: docs/runbook.md#secret_format_invalid');
+    expect(status.stdout).toContain(`runbook: ${RUNBOOK_URL}#secret_format_invalid`);
     expect(verify.code).toBe(1);
     expect(verify.stdout).toMatch(/ok {4}AWSCURRENT's key .* authenticates at Clerk/);
     expect(verify.stdout).toMatch(/FAIL {2}AWSCURRENT's key is not Clerk's current key/);
-    expect(verify.stdout).toContain('runbook: docs/runbook.md#current_key_stale');
+    expect(verify.stdout).toContain(`runbook: ${RUNBOOK_URL}#current_key_stale`);
     expect(verify.stdout).toContain('verification failed');
   });
 
-  it('rotate --emergency refuses without a terminal or --yes, and changes nothing', async () => {
-    // Prepare
-    const machine = await stack.addMachine({
-      name: 'emergency-refused',
-      tags: { [TagKey.previousKeyTtlSeconds]: '3600' },
-    });
-    await stack.secretsManager.rotationsIdle();
-    const rotationsBefore = stack.secretsManager.rotations().length;
-
-    // Act
-    const run = await cli('rotate', machine.secretName, '--emergency');
-
-    // Assess
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('stdin is not a terminal: pass --yes to confirm without a prompt');
-    expect(await tagsOf(machine.secretName)).toEqual({
-      [TagKey.machineId]: machine.machineId,
-      [TagKey.previousKeyTtlSeconds]: '3600',
-    });
-    expect(stack.secretsManager.rotations()).toHaveLength(rotationsBefore);
-  });
-
-  it('rotate --emergency --yes right after a rotation kills the old key at once and restores the tags', async () => {
-    // Prepare: a normal rotation first, so only the emergency's interval of 0 lets the second one through.
-    const machine = await stack.addMachine({ name: 'emergency', tags: { [TagKey.previousKeyTtlSeconds]: '3600' } });
-    await stack.secretsManager.rotationsIdle();
-    await stack.rotate(machine.secretName);
-    await stack.secretsManager.rotationsIdle();
-    expect(stack.secretsManager.rotations().at(-1)?.outcome).toBe('succeeded');
-    const compromised = stack.clerk.currentKey(machine.machineId);
-
-    // Act
-    const run = await cli('--json', 'rotate', machine.secretName, '--emergency', '--yes', '--poll-interval', '0.2');
-    const status = await cli('status', machine.secretName);
-    const verify = await local('verify', machine.secretName);
-
-    // Assess
-    expect(run.code, run.stderr).toBe(0);
-    const document = JSON.parse(run.stdout);
-    expect(document).toMatchObject({
-      ok: true,
-      outcome: 'promoted',
-      emergency: true,
-      emergencyTags: {
-        set: { [TagKey.previousKeyTtlSeconds]: '0', [TagKey.minRotationIntervalSeconds]: '0' },
-        restored: { [TagKey.previousKeyTtlSeconds]: '3600' },
-        removed: [TagKey.minRotationIntervalSeconds],
-        restoredOk: true,
-      },
-    });
-    expect(Date.parse(document.previousKeyExpiresAt)).toBeLessThanOrEqual(Date.now());
-    expect(stack.clerk.isKeyValid(machine.machineId, compromised)).toBe(false);
-    expect(await tagsOf(machine.secretName)).toEqual({
-      [TagKey.machineId]: machine.machineId,
-      [TagKey.previousKeyTtlSeconds]: '3600',
-    });
-    // Right after a TTL-0 rotation apps may still hold the dead key: overlap expired.
-    expect(status.code).toBe(1);
-    expect(status.stdout).toContain('verdict: overlap expired');
-    expect(verify.code).toBe(0);
-    expect(verify.stdout).toMatch(/its overlap ended at .* and Clerk rejects it, as expected/);
-  });
-
-  it('rotate --emergency restores the tags when the rotation fails, and repair recovers', async () => {
-    // Prepare
-    const machine = await stack.addMachine({
-      name: 'emergency-fails',
-      tags: { [TagKey.previousKeyTtlSeconds]: '600', [TagKey.minRotationIntervalSeconds]: '60' },
-    });
-    await stack.secretsManager.rotationsIdle();
-    const compromised = stack.clerk.currentKey(machine.machineId);
-    stack.secretsManager.faults.failNext('UpdateSecretVersionStage', 3, FINISH_FAILS);
-
-    // Act
-    const run = await cli(
-      'rotate',
-      machine.secretName,
-      '--emergency',
-      '--yes',
-      '--timeout',
-      '3',
-      '--poll-interval',
-      '0.2',
-    );
-    const tags = await tagsOf(machine.secretName);
-    const repaired = await local('repair', machine.secretName, '--stuck-after', '0', '--apply');
-
-    // Assess
-    expect(run.code).toBe(1);
-    expect(run.stdout).toContain(
-      `Emergency: set ${TagKey.previousKeyTtlSeconds}=0, ${TagKey.minRotationIntervalSeconds}=0 (before: ${TagKey.previousKeyTtlSeconds}=600, ${TagKey.minRotationIntervalSeconds}=60)`,
-    );
-    expect(run.stdout).toContain('Restored the tags');
-    expect(run.stderr).toContain('error [ROTATION_STUCK]');
-    expect(tags).toEqual({
-      [TagKey.machineId]: machine.machineId,
-      [TagKey.previousKeyTtlSeconds]: '600',
-      [TagKey.minRotationIntervalSeconds]: '60',
-    });
-    // The old key is already dead at Clerk: AWSCURRENT holds a useless key until repair promotes the new one.
-    expect(stack.clerk.isKeyValid(machine.machineId, compromised)).toBe(false);
-    expect(repaired.code).toBe(0);
-    expect(repaired.stdout).toContain('done: move AWSCURRENT');
-    const value = await stack.client.send(new GetSecretValueCommand({ SecretId: machine.secretName }));
-    expect(JSON.parse(value.SecretString ?? '').secretKey).toBe(stack.clerk.currentKey(machine.machineId));
-  });
-
-  it('rotate --emergency asks on a terminal and goes ahead only when the secret name is typed (in-process)', async () => {
-    // Prepare
-    const machine = await stack.addMachine({ name: 'emergency-prompt' });
-    await stack.secretsManager.rotationsIdle();
-    const keyBefore = stack.clerk.currentKey(machine.machineId);
-    const options = { env, isTTY: { stdin: true, stdout: false } };
-
-    // Act
-    const wrong = await runInProcess(['rotate', machine.secretName, '--emergency'], { ...options, stdinText: 'yes\n' });
-    const right = await runInProcess(['rotate', machine.secretName, '--emergency', '--poll-interval', '0.2'], {
-      ...options,
-      stdinText: `${machine.secretName}\n`,
-    });
-    log.record(wrong);
-    log.record(right);
-
-    // Assess
-    expect(wrong.code).toBe(2);
-    expect(wrong.stderr).toContain('EMERGENCY rotation of clerk/machines/emergency-prompt');
-    expect(wrong.stderr).toContain('Type the secret name (clerk/machines/emergency-prompt) to confirm:');
-    expect(wrong.stderr).toContain(
-      'not confirmed: expected the secret name clerk/machines/emergency-prompt, got "yes"; nothing was changed',
-    );
-    expect(right.code, right.stderr).toBe(0);
-    expect(milestones(right.stdout)).toContain('finished');
-    expect(stack.clerk.isKeyValid(machine.machineId, keyBefore)).toBe(false);
-    expect(await tagsOf(machine.secretName)).toEqual({ [TagKey.machineId]: machine.machineId });
-  });
-
-  it('rotate --emergency interrupted (Ctrl-C) exits 130 and still restores the tags (in-process)', async () => {
-    // Prepare: Clerk answers the rotate slowly, so the wait is still running when the operator interrupts.
-    const machine = await stack.addMachine({
-      name: 'emergency-interrupted',
-      tags: { [TagKey.minRotationIntervalSeconds]: '120' },
-    });
-    await stack.secretsManager.rotationsIdle();
-    const latency = stack.clerk.faults.addLatency('rotateMachineSecretKey', 1_500, { times: 1 });
-    const interrupt = new AbortController();
-    setTimeout(() => interrupt.abort(), 500);
-
-    // Act
-    const run = await runInProcess(['rotate', machine.secretName, '--emergency', '--yes', '--poll-interval', '0.1'], {
-      env,
-      signal: interrupt.signal,
-    });
-    log.record(run);
-    const tags = await tagsOf(machine.secretName);
-    await stack.secretsManager.rotationsIdle();
-    latency.remove();
-
-    // Assess
-    expect(run.code).toBe(130);
-    expect(run.stdout).toContain('Restored the tags');
-    expect(run.stderr).toContain('error: interrupted');
-    expect(run.stderr).toContain('a rotation already started keeps running in Secrets Manager');
-    expect(tags).toEqual({ [TagKey.machineId]: machine.machineId, [TagKey.minRotationIntervalSeconds]: '120' });
-  });
-
   it('colours only on a terminal, and never with NO_COLOR or --no-color (in-process)', async () => {
-    const base = { env };
+    const base = { env: fixture.env };
     const tty = { stdin: false, stdout: true };
 
     const [coloured, noColorEnv, noColorFlag, piped] = await Promise.all([
       runInProcess(['status', 'clerk/machines/overlap'], { ...base, isTTY: tty }),
-      runInProcess(['status', 'clerk/machines/overlap'], { ...base, isTTY: tty, env: { ...env, NO_COLOR: '1' } }),
+      runInProcess(['status', 'clerk/machines/overlap'], {
+        ...base,
+        isTTY: tty,
+        env: { ...fixture.env, NO_COLOR: '1' },
+      }),
       runInProcess(['status', 'clerk/machines/overlap', '--no-color'], { ...base, isTTY: tty }),
       runInProcess(['status', 'clerk/machines/overlap'], base),
     ]);

@@ -27,6 +27,7 @@ describe('CLI: help', () => {
       expect(run.stdout).toContain(option);
     }
     expect(run.stdout).toContain('CLERK_SECRET_KEY_SECRET_ID');
+    expect(run.stdout).toContain('CLERK_ROTATOR_FUNCTION_LOG');
     for (const line of EXIT_CODE_LINES) expect(run.stdout).toMatch(line);
   });
 

@@ -2,10 +2,11 @@ import { type Command, Option } from 'commander';
 import { Stage, TagKey } from '../../constants.ts';
 import { versionWithStage } from '../../core/SecretStore.ts';
 import { ErrorCode } from '../../errors.ts';
-import { parseMachineSecret, serializeMachineSecret } from '../../secretFormat.ts';
+import type { Redacted } from '../../Redacted.ts';
+import { type MachineSecret, parseMachineSecret, serializeMachineSecret } from '../../secretFormat.ts';
 import type { CliContext } from '../CliContext.ts';
-import type { RotationRules } from '../createOperatorSecretStore.ts';
-import { EXIT_CODES_HELP, ExitCode } from '../ExitCode.ts';
+import type { OperatorSecretStore, RotationRules } from '../createOperatorSecretStore.ts';
+import { EXIT_CODES_HELP } from '../ExitCode.ts';
 import { CliErrorCode, OperationError, UsageError } from '../errors.ts';
 import {
   parseLambdaArn,
@@ -17,7 +18,7 @@ import {
 } from '../optionParsers.ts';
 import { INSTANCE_KEY_MISSING, readInstanceKeySecret, resolveInstanceKeySecret } from '../resolveInstanceKey.ts';
 import type { ActionRunner } from './ActionRunner.ts';
-import { describeRules } from './statusCommand.ts';
+import { type InitReport, initView } from './initReport.ts';
 
 interface InitOptions {
   readonly name?: string;
@@ -27,6 +28,13 @@ interface InitOptions {
   readonly rotationFunction?: string;
   readonly schedule?: RotationRules;
   readonly showKey?: boolean;
+}
+
+/** The secret init writes into, and (adopted) its value before. */
+interface Target {
+  readonly arn: string;
+  readonly name: string;
+  readonly secretString: string | undefined;
 }
 
 const OWN_FIELDS = new Set(['machineId', 'secretKey', 'rotatedAt', 'previousKeyExpiresAt']);
@@ -44,155 +52,124 @@ function extraFields(secretString: string | undefined): Record<string, unknown> 
   return Object.fromEntries(Object.entries(parsed).filter(([key]) => !OWN_FIELDS.has(key)));
 }
 
-async function init(ctx: CliContext, machineId: string, options: InitOptions): Promise<ExitCode> {
-  const { output } = ctx;
+function checkOptions(options: InitOptions): void {
   if (options.name === undefined && options.adopt === undefined) {
     throw new UsageError(
-      'say where the key goes: --name <secretName> creates a new secret, --adopt <existingSecret> writes into an existing one',
+      'init needs a target and got none: --name <secretName> creates a new secret, --adopt <existingSecret> writes into an existing one',
       'init',
     );
   }
   if ((options.rotationFunction === undefined) !== (options.schedule === undefined)) {
+    const given = options.rotationFunction === undefined ? '--schedule' : '--rotation-function';
     throw new UsageError(
-      '--rotation-function and --schedule go together: the function to rotate with and how often (days, rate(…) or cron(…))',
+      `--rotation-function and --schedule go together (the function to rotate with and how often), got only ${given}`,
       'init',
     );
   }
-  const instanceKeySecret = resolveInstanceKeySecret({ option: options.instanceKeySecret, env: ctx.env });
-  if (instanceKeySecret === undefined) throw new UsageError(INSTANCE_KEY_MISSING, 'init');
+}
 
-  const store = ctx.store();
-  let existing: { arn: string; name: string; secretString: string | undefined } | undefined;
-  if (options.adopt !== undefined) {
-    const metadata = await store.describe(options.adopt);
-    const pending = versionWithStage(metadata, Stage.pending);
-    if (pending !== undefined && pending !== versionWithStage(metadata, Stage.current)) {
-      throw new OperationError(
-        CliErrorCode.rotationStuck,
-        `${metadata.name} has a rotation pending (AWSPENDING on version ${pending}); resolve it first (status, repair)`,
-      );
-    }
-    const taggedMachine = metadata.tags[TagKey.machineId];
-    if (taggedMachine !== undefined && taggedMachine !== machineId) {
-      throw new OperationError(
-        ErrorCode.machineMismatch,
-        `${metadata.name} is tagged ${TagKey.machineId}=${taggedMachine}, not ${machineId}; refusing to put another machine's key into it`,
-      );
-    }
-    const value = await store.getValue(metadata.arn, { stage: Stage.current });
-    existing = { arn: metadata.arn, name: metadata.name, secretString: value?.secretString };
+/** The secret to adopt, if it is safe to: no rotation pending, not bound to another machine. */
+async function readAdoptTarget(store: OperatorSecretStore, secretId: string, machineId: string): Promise<Target> {
+  const metadata = await store.describe(secretId);
+  const pending = versionWithStage(metadata, Stage.pending);
+  const current = versionWithStage(metadata, Stage.current);
+  if (pending !== undefined && pending !== current) {
+    throw new OperationError(
+      CliErrorCode.rotationStuck,
+      `${metadata.name} has a rotation pending: AWSPENDING is on version ${pending}, not on AWSCURRENT (${current ?? 'none'}); init --adopt needs no pending rotation`,
+    );
   }
-
-  const instanceKey = await readInstanceKeySecret(store, instanceKeySecret);
-  const key = await ctx.clerk().getMachineSecretKey(instanceKey, machineId);
-
-  let alreadyCurrent = false;
-  if (existing !== undefined) {
-    try {
-      const held = parseMachineSecret(existing.secretString, `AWSCURRENT of ${existing.name}`);
-      if (held.machineId !== machineId) {
-        throw new OperationError(
-          ErrorCode.machineMismatch,
-          `${existing.name} holds a key for ${held.machineId}, not ${machineId}; refusing to overwrite another machine's key`,
-        );
-      }
-      alreadyCurrent = held.secretKey.equals(key);
-    } catch (error) {
-      if (error instanceof OperationError) throw error;
-      // Not a machine secret yet (a placeholder, another format): it is replaced, its other JSON fields kept.
-    }
+  const taggedMachine = metadata.tags[TagKey.machineId];
+  if (taggedMachine !== undefined && taggedMachine !== machineId) {
+    throw new OperationError(
+      ErrorCode.machineMismatch,
+      `${metadata.name} is tagged ${TagKey.machineId}=${taggedMachine}, not ${machineId}; init --adopt writes only into a secret of the same machine or an untagged one`,
+    );
   }
-  const secretString = serializeMachineSecret({
-    machineId,
-    secretKey: key,
-    extra: extraFields(existing?.secretString),
-  });
+  const value = await store.getValue(metadata.arn, { stage: Stage.current });
+  return { arn: metadata.arn, name: metadata.name, secretString: value?.secretString };
+}
 
+/** Whether the adopted value already holds `key`; refuses a value that is another machine's secret. */
+function holdsKey(target: Target, machineId: string, key: Redacted): boolean {
+  let held: MachineSecret;
+  try {
+    held = parseMachineSecret(target.secretString, `AWSCURRENT of ${target.name}`);
+  } catch {
+    // Not a machine secret yet (a placeholder, another format): it is replaced, its other JSON fields kept.
+    return false;
+  }
+  if (held.machineId !== machineId) {
+    throw new OperationError(
+      ErrorCode.machineMismatch,
+      `${target.name} holds a key for ${held.machineId}, not ${machineId}; init --adopt writes only into a secret of the same machine or a value that is not a machine secret`,
+    );
+  }
+  return held.secretKey.equals(key);
+}
+
+function tagsFor(machineId: string, options: InitOptions, instanceKeySecretId: string): Record<string, string> {
   const tags: Record<string, string> = { [TagKey.machineId]: machineId };
   if (options.previousKeyTtl !== undefined) tags[TagKey.previousKeyTtlSeconds] = String(options.previousKeyTtl);
-  if (options.instanceKeySecret !== undefined) tags[TagKey.instanceKeySecretId] = instanceKeySecret.secretId;
+  if (options.instanceKeySecret !== undefined) tags[TagKey.instanceKeySecretId] = instanceKeySecretId;
+  return tags;
+}
 
-  let target: { arn: string; name: string };
+async function enableRotation(ctx: CliContext, target: Target, machineId: string, options: InitOptions) {
+  if (options.rotationFunction === undefined || options.schedule === undefined) return false;
+  try {
+    await ctx.store().rotate({
+      secretId: target.arn,
+      rotationLambdaArn: options.rotationFunction,
+      rules: options.schedule,
+      rotateImmediately: false,
+    });
+  } catch (error) {
+    ctx.output.message(
+      `note: ${target.name} holds Clerk's current key for ${machineId} and is tagged; only enabling rotation failed (init --adopt ${target.name} repeats it)`,
+    );
+    throw error;
+  }
+  return true;
+}
+
+/**
+ * Stores Clerk's current key for the machine in a new or an adopted secret, tags it, optionally enables rotation,
+ * and reports the secret's rotation as Secrets Manager has it afterwards.
+ */
+async function init(ctx: CliContext, machineId: string, options: InitOptions): Promise<InitReport> {
+  checkOptions(options);
+  const instanceKeySecret = resolveInstanceKeySecret({ option: options.instanceKeySecret, env: ctx.env });
+  if (instanceKeySecret === undefined) throw new UsageError(INSTANCE_KEY_MISSING, 'init');
+  const store = ctx.store();
+  const adopted = options.adopt === undefined ? undefined : await readAdoptTarget(store, options.adopt, machineId);
+  const key = await ctx.clerk().getMachineSecretKey(await readInstanceKeySecret(store, instanceKeySecret), machineId);
+  const secretString = serializeMachineSecret({ machineId, secretKey: key, extra: extraFields(adopted?.secretString) });
+  const tags = tagsFor(machineId, options, instanceKeySecret.secretId);
+
+  let target: Target;
   let versionId: string | undefined;
-  if (existing === undefined) {
+  if (adopted === undefined) {
     const created = await store.createSecret({ name: options.name ?? '', secretString, tags });
-    target = { arn: created.arn, name: created.name };
+    target = { arn: created.arn, name: created.name, secretString };
     versionId = created.versionId;
   } else {
-    target = existing;
-    if (!alreadyCurrent) versionId = (await store.putCurrentValue(existing.arn, secretString)).versionId;
-    await store.tag(existing.arn, tags);
+    target = adopted;
+    if (!holdsKey(adopted, machineId, key))
+      versionId = (await store.putCurrentValue(adopted.arn, secretString)).versionId;
+    await store.tag(adopted.arn, tags);
   }
-
-  if (options.rotationFunction !== undefined && options.schedule !== undefined) {
-    try {
-      await store.rotate({
-        secretId: target.arn,
-        rotationLambdaArn: options.rotationFunction,
-        rules: options.schedule,
-        rotateImmediately: false,
-      });
-    } catch (error) {
-      output.message(
-        `note: ${target.name} now holds Clerk's current key for ${machineId} and is tagged, but enabling rotation failed; fix the cause below and run init again with --adopt ${target.name}`,
-      );
-      throw error;
-    }
-  }
-
-  const rotation =
-    options.rotationFunction === undefined
-      ? null
-      : { functionArn: options.rotationFunction, rules: options.schedule ?? null, rotateImmediately: false };
-  if (output.json) {
-    output.document(
-      {
-        ok: true,
-        action: existing === undefined ? 'created' : 'adopted',
-        secret: { name: target.name, arn: target.arn },
-        machineId,
-        versionId: versionId ?? null,
-        valueWritten: versionId !== undefined,
-        tags,
-        rotation,
-        ...(options.showKey ? { secretKey: key.reveal() } : {}),
-      },
-      { revealKeys: options.showKey === true },
-    );
-    return ExitCode.ok;
-  }
-
-  const row = (label: string, value: string) => output.line(`  ${label.padEnd(10)}${value}`);
-  output.line(
-    output.styles.ok(
-      `${existing === undefined ? 'Created' : 'Adopted'} secret ${target.name} for machine ${machineId}`,
-    ),
-  );
-  row('arn', target.arn);
-  row(
-    'value',
-    versionId === undefined
-      ? "unchanged: it already holds Clerk's current key"
-      : `Clerk's current key written as version ${versionId} (AWSCURRENT)`,
-  );
-  row(
-    'tags',
-    Object.entries(tags)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', '),
-  );
-  row(
-    'rotation',
-    rotation === null
-      ? 'not configured (pass --rotation-function and --schedule to enable it)'
-      : `enabled with ${rotation.functionArn}, ${describeRules(options.schedule)}; not rotated now (RotateImmediately=false: Secrets Manager runs testSecret once)`,
-  );
-  if (options.showKey) {
-    output.revealed(`  ${'key'.padEnd(10)}${key.reveal()}\n`);
-  } else {
-    row('key', 'not shown (pass --show-key to print it)');
-  }
-  return ExitCode.ok;
+  const rotationConfiguredNow = await enableRotation(ctx, target, machineId, options);
+  return {
+    action: adopted === undefined ? 'created' : 'adopted',
+    secret: { name: target.name, arn: target.arn },
+    machineId,
+    versionId,
+    tags,
+    rotation: await store.describe(target.arn),
+    rotationConfiguredNow,
+    revealedKey: options.showKey ? key : undefined,
+  };
 }
 
 export function registerInitCommand(program: Command, run: ActionRunner): Command {
@@ -244,8 +221,8 @@ Examples:
 ${EXIT_CODES_HELP}`,
     )
     .action(
-      run('init', (ctx: CliContext, [machineId]: string[], options: InitOptions) =>
-        init(ctx, machineId ?? '', options),
+      run('init', async (ctx: CliContext, [machineId]: string[], options: InitOptions) =>
+        ctx.output.render(initView(await init(ctx, machineId ?? '', options))),
       ),
     );
 }

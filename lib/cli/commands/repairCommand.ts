@@ -2,36 +2,21 @@ import { type Command, Option } from 'commander';
 import { Stage } from '../../constants.ts';
 import type { CliContext } from '../CliContext.ts';
 import { CliDefaults } from '../CliDefaults.ts';
-import { diagnosePendingVersion, type PendingDiagnosis } from '../diagnosePendingVersion.ts';
-import { EXIT_CODES_HELP, ExitCode } from '../ExitCode.ts';
+import { diagnoseSnapshotPending, type PendingDiagnosis } from '../diagnosePendingVersion.ts';
+import { EXIT_CODES_HELP } from '../ExitCode.ts';
 import { CliErrorCode, OperationError, UsageError } from '../errors.ts';
-import { formatDuration, formatWhen } from '../formatTime.ts';
+import { formatDuration } from '../formatTime.ts';
 import { parseSecretId, secondsParser } from '../optionParsers.ts';
-import { readSecretSnapshot, type SecretSnapshot } from '../readSecretSnapshot.ts';
-import { INSTANCE_KEY_MISSING, readInstanceKeySecret, resolveInstanceKeySecret } from '../resolveInstanceKey.ts';
-import { runbookLink } from '../runbookLink.ts';
+import { readFunctionLog } from '../readFunctionLog.ts';
+import { type PendingVersion, readSecretSnapshot, type SecretSnapshot } from '../readSecretSnapshot.ts';
+import { INSTANCE_KEY_MISSING } from '../resolveInstanceKey.ts';
 import type { ActionRunner } from './ActionRunner.ts';
+import { type RepairReport, repairView, type StageChange } from './repairReport.ts';
 
 interface RepairOptions {
   readonly apply?: boolean;
   readonly stuckAfter: number;
   readonly instanceKeySecret?: string;
-}
-
-/** One UpdateSecretVersionStage call of the plan. */
-interface StageChange {
-  readonly description: string;
-  readonly stage: string;
-  readonly moveToVersionId?: string;
-  readonly removeFromVersionId?: string;
-}
-
-function awsCliEquivalent(arn: string, change: StageChange): string {
-  return [
-    `aws secretsmanager update-secret-version-stage --secret-id ${arn} --version-stage ${change.stage}`,
-    change.moveToVersionId === undefined ? '' : ` --move-to-version-id ${change.moveToVersionId}`,
-    change.removeFromVersionId === undefined ? '' : ` --remove-from-version-id ${change.removeFromVersionId}`,
-  ].join('');
 }
 
 function planFor(snapshot: SecretSnapshot, diagnosis: PendingDiagnosis | undefined): StageChange[] {
@@ -70,110 +55,87 @@ function nextStep(snapshot: SecretSnapshot, diagnosis: PendingDiagnosis | undefi
     : `then rotate again when ready: ${rotate}`;
 }
 
-async function repair(ctx: CliContext, secretId: string, options: RepairOptions): Promise<ExitCode> {
-  const { output } = ctx;
-  const store = ctx.store();
-  const snapshot = await readSecretSnapshot(store, secretId);
-  const now = ctx.clock.now();
-
-  if (snapshot.pending === undefined && !snapshot.leftoverPendingLabel) {
-    if (output.json) {
-      output.document({
-        ok: true,
-        secret: { name: snapshot.name, arn: snapshot.arn },
-        state: 'clean',
-        plan: [],
-        applied: false,
-      });
-    } else {
-      output.line(`Nothing to repair: ${snapshot.name} has no AWSPENDING label.`);
-    }
-    return ExitCode.ok;
-  }
-
-  let diagnosis: PendingDiagnosis | undefined;
-  if (snapshot.pending !== undefined) {
-    const since = snapshot.pending.createdAt ?? snapshot.lastChangedAt;
-    const age = since === undefined ? Number.POSITIVE_INFINITY : now - since;
-    if (age < options.stuckAfter * 1000) {
-      throw new OperationError(
-        CliErrorCode.rotationStuck,
-        `a rotation of ${snapshot.name} looks in progress: AWSPENDING was put on version ${snapshot.pending.versionId} ${formatDuration(age)} ago, less than --stuck-after ${options.stuckAfter} s; repairing now could race the rotation function. Wait, or pass --stuck-after 0 if you know it has stopped`,
-      );
-    }
-    const source = resolveInstanceKeySecret({ option: options.instanceKeySecret, tags: snapshot.tags, env: ctx.env });
-    const instanceKey = source === undefined ? undefined : await readInstanceKeySecret(store, source);
-    diagnosis = await diagnosePendingVersion(
-      { store, clerk: ctx.clerk() },
-      {
-        secretArn: snapshot.arn,
-        versionId: snapshot.pending.versionId,
-        current: snapshot.current,
-        tags: snapshot.tags,
-        instanceKey,
-      },
+/** Refuses a pending version younger than --stuck-after, then diagnoses it; promotion needs the instance key. */
+async function diagnoseStuck(
+  ctx: CliContext,
+  snapshot: SecretSnapshot & { readonly pending: PendingVersion },
+  options: RepairOptions,
+): Promise<PendingDiagnosis> {
+  const since = snapshot.pending.createdAt ?? snapshot.lastChangedAt;
+  const age = since === undefined ? Number.POSITIVE_INFINITY : ctx.clock.now() - since;
+  if (age < options.stuckAfter * 1000) {
+    throw new OperationError(
+      CliErrorCode.rotationStuck,
+      `a rotation of ${snapshot.name} looks in progress: AWSPENDING was put on version ${snapshot.pending.versionId} ${formatDuration(age)} ago, less than --stuck-after ${options.stuckAfter} s; repair acts only on older pending versions (--stuck-after 0 when you know it has stopped)`,
     );
-    if (diagnosis.action === undefined) {
-      throw new UsageError(
-        `repair must read Clerk's current key to decide, and there is ${INSTANCE_KEY_MISSING}`,
-        'repair',
-      );
-    }
   }
-
-  const plan = planFor(snapshot, diagnosis);
-  const next = nextStep(snapshot, diagnosis);
-  const apply = options.apply === true;
-  const { styles } = output;
-
-  if (!output.json) {
-    output.line(`Diagnosis of ${snapshot.name}:`);
-    if (diagnosis === undefined) {
-      output.line(
-        `  AWSPENDING is left on the current version ${snapshot.currentVersionId} (finishSecret stopped between its two calls)`,
-      );
-    } else {
-      output.line(
-        `  AWSPENDING on version ${diagnosis.versionId}, not AWSCURRENT (${snapshot.currentVersionId ?? 'none'}), since ${snapshot.pending?.createdAt === undefined ? 'an unknown time' : formatWhen(snapshot.pending.createdAt, now)}`,
-      );
-      for (const finding of diagnosis.findings) output.line(`  - ${finding}`);
-      output.line(`  reason [${diagnosis.code}]: ${diagnosis.reason}`);
-      output.line(`  runbook: ${runbookLink(diagnosis.code)}`);
-    }
-    output.line(apply ? 'Repair:' : `Plan (dry run: nothing is changed; add --apply to do it):`);
-    plan.forEach((change, index) => {
-      output.line(`  ${index + 1}. ${change.description}`);
-      output.line(styles.dim(`     ${awsCliEquivalent(snapshot.arn, change)}`));
-    });
+  const diagnosis = await diagnoseSnapshotPending(ctx, snapshot, options.instanceKeySecret);
+  if (diagnosis.action === undefined) {
+    throw new UsageError(
+      `repair must read Clerk's current key to decide, and there is ${INSTANCE_KEY_MISSING}`,
+      'repair',
+    );
   }
+  return diagnosis;
+}
 
-  if (apply) {
-    for (const change of plan) {
+/** Makes the changes in order; in text, what was done before a failure is printed before the error. */
+async function applyPlan(ctx: CliContext, report: RepairReport): Promise<RepairReport> {
+  const store = ctx.store();
+  const done: StageChange[] = [];
+  try {
+    for (const change of report.plan) {
       await store.updateStage({
-        secretId: snapshot.arn,
+        secretId: report.secret.arn,
         stage: change.stage,
         ...(change.moveToVersionId === undefined ? {} : { moveToVersionId: change.moveToVersionId }),
         ...(change.removeFromVersionId === undefined ? {} : { removeFromVersionId: change.removeFromVersionId }),
       });
-      output.line(styles.ok(`  done: ${change.description}`));
+      done.push(change);
     }
+  } catch (error) {
+    if (!ctx.output.json) ctx.output.render(repairView({ ...report, done }));
+    throw error;
   }
-  if (next !== undefined)
-    output.line(apply ? `Next: ${next.replace(/^then /, '')}` : `After --apply: ${next.replace(/^then /, '')}`);
+  return { ...report, done };
+}
 
-  if (output.json) {
-    output.document({
-      ok: true,
-      secret: { name: snapshot.name, arn: snapshot.arn },
-      state: diagnosis === undefined ? 'leftover-pending-label' : 'stuck-pending',
-      currentVersionId: snapshot.currentVersionId ?? null,
-      diagnosis: diagnosis === undefined ? null : { ...diagnosis, runbook: runbookLink(diagnosis.code) },
-      plan: plan.map((change) => ({ ...change, awsCli: awsCliEquivalent(snapshot.arn, change) })),
-      applied: apply,
-      next: next ?? null,
-    });
-  }
-  return ExitCode.ok;
+async function repair(ctx: CliContext, secretId: string, options: RepairOptions): Promise<RepairReport> {
+  const snapshot = await readSecretSnapshot(ctx.store(), secretId);
+  const { pending } = snapshot;
+  const base = {
+    secret: { name: snapshot.name, arn: snapshot.arn },
+    currentVersionId: snapshot.currentVersionId,
+    pendingSince: pending?.createdAt,
+    diagnosis: undefined,
+    functionLog: undefined,
+    plan: [],
+    apply: options.apply === true,
+    done: [],
+    next: undefined,
+    now: ctx.clock.now(),
+  };
+  if (pending === undefined && !snapshot.leftoverPendingLabel) return { ...base, state: 'clean', apply: false };
+
+  const diagnosis = pending === undefined ? undefined : await diagnoseStuck(ctx, { ...snapshot, pending }, options);
+  const functionLog =
+    pending === undefined
+      ? undefined
+      : await readFunctionLog({
+          path: ctx.functionLogPath,
+          functionArn: snapshot.rotationLambdaArn,
+          secretArn: snapshot.arn,
+          versionId: pending.versionId,
+        });
+  const report: RepairReport = {
+    ...base,
+    state: diagnosis === undefined ? 'leftover-pending-label' : 'stuck-pending',
+    diagnosis,
+    functionLog,
+    plan: planFor(snapshot, diagnosis),
+    next: nextStep(snapshot, diagnosis),
+  };
+  return report.apply ? applyPlan(ctx, report) : report;
 }
 
 export function registerRepairCommand(program: Command, run: ActionRunner): Command {
@@ -207,8 +169,8 @@ A leftover AWSPENDING on the AWSCURRENT version is removed too.
 ${EXIT_CODES_HELP}`,
     )
     .action(
-      run('repair', (ctx: CliContext, [secretId]: string[], options: RepairOptions) =>
-        repair(ctx, secretId ?? '', options),
+      run('repair', async (ctx: CliContext, [secretId]: string[], options: RepairOptions) =>
+        ctx.output.render(repairView(await repair(ctx, secretId ?? '', options))),
       ),
     );
 }

@@ -1,17 +1,15 @@
 import { type Command, Option } from 'commander';
-import { TagKey } from '../../constants.ts';
-import { assessSecret, type Verdict } from '../assessSecret.ts';
+import { assessSecret } from '../assessSecret.ts';
 import type { CliContext } from '../CliContext.ts';
 import { CliDefaults } from '../CliDefaults.ts';
-import type { RotationRules } from '../createOperatorSecretStore.ts';
-import type { Styles } from '../createOutput.ts';
-import { EXIT_CODES_HELP, ExitCode } from '../ExitCode.ts';
-import { formatWhen, isoOrNull } from '../formatTime.ts';
+import { EXIT_CODES_HELP } from '../ExitCode.ts';
 import { parseSecretId, secondsParser } from '../optionParsers.ts';
-import { readSecretSnapshot, type SecretSnapshot } from '../readSecretSnapshot.ts';
+import { readFunctionLog } from '../readFunctionLog.ts';
+import { readSecretSnapshot } from '../readSecretSnapshot.ts';
 import type { ActionRunner } from './ActionRunner.ts';
+import { type StatusReport, statusView } from './statusReport.ts';
 
-interface StatusOptions {
+export interface StatusOptions {
   readonly stuckAfter: number;
   readonly refreshWindow: number;
 }
@@ -29,115 +27,25 @@ Verdicts (from Secrets Manager's state and the secret's fields; no Clerk call):
   invalid value         AWSCURRENT has no value or is not the documented JSON
 status exits 0 for healthy and rotation in progress, 1 for the others.`;
 
-export function describeRules(rules: RotationRules | undefined): string {
-  if (rules === undefined) return 'no schedule';
-  const schedule =
-    rules.automaticallyAfterDays !== undefined
-      ? `every ${rules.automaticallyAfterDays} day${rules.automaticallyAfterDays === 1 ? '' : 's'}`
-      : (rules.scheduleExpression ?? 'no schedule');
-  return rules.duration === undefined ? schedule : `${schedule}, window ${rules.duration}`;
-}
-
-export function styleVerdict(styles: Styles, verdict: Verdict): string {
-  if (verdict.state === 'healthy') return styles.ok(verdict.label);
-  if (verdict.healthy) return styles.warn(verdict.label);
-  return styles.bad(verdict.label);
-}
-
-export function statusDocument(snapshot: SecretSnapshot, verdict: Verdict) {
-  const current = snapshot.current;
-  return {
-    secret: { name: snapshot.name, arn: snapshot.arn },
-    machineId: current.ok ? current.secret.machineId : (snapshot.tags[TagKey.machineId] ?? null),
-    rotation: {
-      enabled: snapshot.rotationEnabled,
-      functionArn: snapshot.rotationLambdaArn ?? null,
-      rules: snapshot.rotationRules ?? null,
-      lastRotatedAt: isoOrNull(snapshot.lastRotatedAt),
-      nextRotationAt: isoOrNull(snapshot.nextRotationAt),
-    },
-    current: {
-      versionId: snapshot.currentVersionId ?? null,
-      valid: current.ok,
-      rotatedAt: current.ok ? (current.secret.rotatedAt ?? null) : null,
-      previousKeyExpiresAt: current.ok ? (current.secret.previousKeyExpiresAt ?? null) : null,
-      error: current.ok ? null : { code: current.error.code, message: current.error.message },
-    },
-    pending: snapshot.pending
-      ? {
-          versionId: snapshot.pending.versionId,
-          createdAt: isoOrNull(snapshot.pending.createdAt),
-          hasValue: snapshot.pending.hasValue,
-        }
-      : null,
-    leftoverPendingLabel: snapshot.leftoverPendingLabel,
-    versions: snapshot.versions.map((version) => ({
-      versionId: version.versionId,
-      stages: version.stages,
-      createdAt: isoOrNull(version.createdAt),
-    })),
-    tags: snapshot.tags,
-    verdict: {
-      state: verdict.state,
-      healthy: verdict.healthy,
-      label: verdict.label,
-      detail: verdict.detail,
-      code: verdict.code ?? null,
-      runbook: verdict.runbook ?? null,
-      notes: verdict.notes,
-    },
-  };
-}
-
-function printStatus(ctx: CliContext, snapshot: SecretSnapshot, verdict: Verdict): void {
-  const { output } = ctx;
-  const { styles } = output;
+/** Reads the secret once and judges it; for a pending version also what the rotation function recorded. */
+export async function statusOf(ctx: CliContext, secretId: string, options: StatusOptions): Promise<StatusReport> {
+  const snapshot = await readSecretSnapshot(ctx.store(), secretId);
   const now = ctx.clock.now();
-  const row = (label: string, value: string) => output.line(`  ${label.padEnd(15)}${value}`);
-  const current = snapshot.current;
-
-  output.line(styles.bold(snapshot.name));
-  row('arn', snapshot.arn);
-  row('machine', current.ok ? current.secret.machineId : (snapshot.tags[TagKey.machineId] ?? 'unknown'));
-  const rotation = snapshot.rotationEnabled
-    ? `enabled, ${describeRules(snapshot.rotationRules)}`
-    : snapshot.rotationLambdaArn === undefined
-      ? 'not configured'
-      : 'disabled';
-  row('rotation', rotation);
-  row('function', snapshot.rotationLambdaArn ?? 'none');
-  row('last rotated', snapshot.lastRotatedAt === undefined ? 'never' : formatWhen(snapshot.lastRotatedAt, now));
-  row(
-    'next rotation',
-    snapshot.nextRotationAt === undefined ? 'none scheduled' : formatWhen(snapshot.nextRotationAt, now),
-  );
-  if (current.ok) {
-    const { rotatedAt, previousKeyExpiresAt } = current.secret;
-    row(
-      'rotatedAt',
-      rotatedAt === undefined ? 'not set (never rotated by the function)' : formatWhen(Date.parse(rotatedAt), now),
-    );
-    row(
-      'previous key',
-      previousKeyExpiresAt === undefined
-        ? 'no previousKeyExpiresAt recorded'
-        : `${Date.parse(previousKeyExpiresAt) > now ? 'works until' : 'stopped working at'} ${formatWhen(Date.parse(previousKeyExpiresAt), now)}`,
-    );
-  }
-  output.line('  versions');
-  for (const version of snapshot.versions) {
-    const created = version.createdAt === undefined ? '' : `created ${formatWhen(version.createdAt, now)}`;
-    output.line(`    ${version.versionId}  ${version.stages.join(',').padEnd(23)} ${created}`.trimEnd());
-  }
-  const tags = Object.entries(snapshot.tags).sort(([a], [b]) => a.localeCompare(b));
-  if (tags.length === 0) row('tags', 'none');
-  else output.line('  tags');
-  for (const [key, value] of tags) output.line(`    ${key} = ${value}`);
-  output.line();
-  output.line(`verdict: ${styleVerdict(styles, verdict)}`);
-  output.line(`  ${verdict.detail}`);
-  if (verdict.runbook !== undefined) output.line(`  runbook: ${verdict.runbook}`);
-  for (const note of verdict.notes) output.line(styles.dim(`  note: ${note}`));
+  const verdict = assessSecret(snapshot, {
+    now,
+    stuckAfterMs: options.stuckAfter * 1000,
+    refreshWindowMs: options.refreshWindow * 1000,
+  });
+  const functionLog =
+    snapshot.pending === undefined
+      ? undefined
+      : await readFunctionLog({
+          path: ctx.functionLogPath,
+          functionArn: snapshot.rotationLambdaArn,
+          secretArn: snapshot.arn,
+          versionId: snapshot.pending.versionId,
+        });
+  return { snapshot, verdict, now, functionLog };
 }
 
 export function registerStatusCommand(program: Command, run: ActionRunner): Command {
@@ -159,16 +67,8 @@ export function registerStatusCommand(program: Command, run: ActionRunner): Comm
     )
     .addHelpText('after', `${VERDICTS_HELP}\n${EXIT_CODES_HELP}`)
     .action(
-      run('status', async (ctx: CliContext, [secretId]: string[], options: StatusOptions) => {
-        const snapshot = await readSecretSnapshot(ctx.store(), secretId ?? '');
-        const verdict = assessSecret(snapshot, {
-          now: ctx.clock.now(),
-          stuckAfterMs: options.stuckAfter * 1000,
-          refreshWindowMs: options.refreshWindow * 1000,
-        });
-        if (ctx.output.json) ctx.output.document(statusDocument(snapshot, verdict));
-        else printStatus(ctx, snapshot, verdict);
-        return verdict.healthy ? ExitCode.ok : ExitCode.failed;
-      }),
+      run('status', async (ctx: CliContext, [secretId]: string[], options: StatusOptions) =>
+        ctx.output.render(statusView(await statusOf(ctx, secretId ?? '', options))),
+      ),
     );
 }

@@ -1,7 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Limits } from '../../lib/constants.ts';
-import { type AuditEntry, AuditLog } from './auditLog.ts';
+import { type Clock, createSystemClock, ManualClock } from '../shared/Clock.ts';
+import { InFlightRequests } from '../shared/InFlightRequests.ts';
+import { createSeededRandom, type RandomSource } from '../shared/seededRandom.ts';
+import { type AuditEntry, AuditLog } from './AuditLog.ts';
 import type { ClerkExchange } from './ClerkExchange.ts';
 import {
   ClerkState,
@@ -12,18 +15,17 @@ import {
 } from './ClerkState.ts';
 import { createClerkRequestHandler } from './createClerkRequestHandler.ts';
 import { InvalidEmulatorOptionError } from './errors.ts';
-import { FaultInjector } from './faults.ts';
-import { type Clock, createSystemClock, ManualClock } from './ManualClock.ts';
+import { FaultInjector } from './FaultInjector.ts';
 import { API_BASE_PATH } from './matchRoute.ts';
 import { DEVELOPMENT_INSTANCE_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rateLimiter.ts';
-import { createSeededRandom, type RandomSource } from './seededRandom.ts';
 
 export interface ClerkEmulatorOptions {
   /** @default 0 - an ephemeral port. The emulator always binds to 127.0.0.1. */
   readonly port?: number;
   /**
    * The emulator's clock (key overlaps, token expiry, rate-limit windows, audit timestamps), or 'manual' for a
-   * ManualClock starting at the real time that `advance(ms)` moves. Injected latency always uses real timers.
+   * ManualClock starting at the real time that `advance(ms)` moves. Injected latency and late landings always use
+   * real timers.
    * @default - the system clock
    */
   readonly clock?: Clock | 'manual';
@@ -85,7 +87,12 @@ export interface ClerkEmulator {
   readonly audit: AuditLog;
   readonly faults: FaultInjector;
   readonly rateLimiter: RateLimiter;
-  /** Stops listening and destroys open connections at once; pending injected latencies are abandoned. */
+  /**
+   * Resolves once every request received so far (and any received meanwhile) has been processed or dropped, and
+   * recorded: "once everything has landed", including late landings and calls answered before processing.
+   */
+  settled(): Promise<void>;
+  /** Stops listening and destroys open connections at once; calls still waiting to be processed are abandoned. */
   close(): Promise<void>;
 }
 
@@ -139,12 +146,15 @@ export const startClerkEmulator = async (options: ClerkEmulatorOptions = {}): Pr
     ...(options.onExchange === undefined ? {} : { onExchange: options.onExchange }),
   });
 
+  const inFlight = new InFlightRequests();
   const sockets = new Set<Socket>();
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
+    inFlight.track(
+      handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      }),
+    );
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -203,6 +213,7 @@ export const startClerkEmulator = async (options: ClerkEmulatorOptions = {}): Pr
     audit,
     faults,
     rateLimiter,
+    settled: () => inFlight.settled(),
     close,
   };
 };

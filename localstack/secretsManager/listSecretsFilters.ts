@@ -1,4 +1,4 @@
-import { AwsServiceError } from './awsErrors.ts';
+import { AwsServiceError } from './errors.ts';
 import type { SecretRecord } from './SecretRecord.ts';
 import type { WireObject } from './wireInput.ts';
 

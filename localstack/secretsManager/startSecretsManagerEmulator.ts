@@ -1,11 +1,14 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type Clock, createSystemClock } from '../shared/Clock.ts';
+import { InFlightRequests } from '../shared/InFlightRequests.ts';
+import { createSeededRandom, randomSeed } from '../shared/seededRandom.ts';
 import { AuditLog } from './AuditLog.ts';
-import { type Clock, createSystemClock } from './Clock.ts';
 import { createSecretsManagerClient, type EmulatorClientOptions } from './createSecretsManagerClient.ts';
+import { createSecretsManagerRequestHandler, type OperationHandler } from './createSecretsManagerRequestHandler.ts';
+import { InvalidEmulatorOptionError } from './errors.ts';
 import { FaultInjector } from './FaultInjector.ts';
-import { handleJsonRpcRequest, type OperationHandler } from './handleJsonRpcRequest.ts';
 import {
   type RegisterRotationFunctionOptions,
   type RotationFunctionHandler,
@@ -25,7 +28,7 @@ import {
   untagResource,
   updateSecret,
 } from './secretOperations.ts';
-import { createSeededRandom, randomSeed } from './seededRandom.ts';
+import type { SecretsManagerOperation } from './secretsManagerOperations.ts';
 import { getSecretValue, listSecretVersionIds, putSecretValue, updateSecretVersionStage } from './versionOperations.ts';
 
 export interface SecretsManagerEmulatorOptions {
@@ -49,7 +52,7 @@ export interface SecretsManagerEmulatorOptions {
   readonly rotationBackoffMs?: number | ((failedAttempt: number) => number);
   /** Lambda timeout for one step of a rotation function. @default 60_000 */
   readonly lambdaTimeoutMs?: number;
-  /** How the emulator waits (latency faults, rotation backoff). @default setTimeout */
+  /** How the emulator waits (injected latency, late landings, rotation backoff). @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -76,9 +79,12 @@ export interface SecretsManagerEmulator {
   readonly port: number;
   readonly region: string;
   readonly accountId: string;
-  /** Fault injection: failNext, dropResponseNext, dropRequestNext, addLatency, setRandomFaults, clear. */
+  /**
+   * Fault injection, the same API as the Clerk emulator's: failNext, respondWith, dropBeforeProcessing,
+   * dropAfterProcessing, addLatency, landLate, answerNowProcessLater, randomly, clear.
+   */
   readonly faults: FaultInjector;
-  /** Every API call: operation, SecretId, outcome, error name; never values. */
+  /** Every API call: operation, SecretId, status, outcome, error name, fault, when processed; never values. */
   readonly audit: AuditLog;
   /**
    * Makes `handler` invocable as the Lambda function `arn` (unqualified). Returns an unregister function.
@@ -97,11 +103,19 @@ export interface SecretsManagerEmulator {
   stepInvocations(): StepInvocation[];
   /** Resolves when no rotation is running (use with `rotation: 'async'`). */
   rotationsIdle(): Promise<void>;
+  /**
+   * Resolves once every request received so far (and any received meanwhile) has been processed or dropped, and
+   * recorded: "once everything has landed", including late landings and calls answered before processing.
+   */
+  settled(): Promise<void>;
   /** Versions and labels of a secret (by name or ARN), or `undefined`. */
   inspectSecret(secretId: string): SecretSnapshot | undefined;
   /** A real SDK client pointed at this emulator. The caller destroys it. */
   createClient(options?: EmulatorClientOptions): SecretsManagerClient;
-  /** Stops listening, closes every socket at once and stops rotations after their current step. */
+  /**
+   * Stops listening, closes every socket at once, stops rotations after their current step and abandons calls still
+   * waiting to be processed.
+   */
   close(): Promise<void>;
 }
 
@@ -111,7 +125,9 @@ const defaultSleep = (ms: number): Promise<void> =>
   });
 
 const checkPositiveInteger = (name: string, value: number): number => {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidEmulatorOptionError(name, `must be a positive integer, got ${value}`);
+  }
   return value;
 };
 
@@ -130,7 +146,9 @@ export const startSecretsManagerEmulator = async (
   const sleep = options.sleep ?? defaultSleep;
   const backoff = options.rotationBackoffMs ?? 0;
   const lambdaTimeoutMs = options.lambdaTimeoutMs ?? 60_000;
-  if (!(lambdaTimeoutMs > 0)) throw new RangeError(`lambdaTimeoutMs must be positive, got ${lambdaTimeoutMs}`);
+  if (!(lambdaTimeoutMs > 0)) {
+    throw new InvalidEmulatorOptionError('lambdaTimeoutMs', `must be positive, got ${lambdaTimeoutMs}`);
+  }
 
   const state = new SecretsState({ clock, random, region, accountId });
   const audit = new AuditLog();
@@ -151,7 +169,7 @@ export const startSecretsManagerEmulator = async (
   });
   const rotationDeps: RotationDeps = { state, driver, functions, log, execution: options.rotation ?? 'sync' };
 
-  const operations: Record<string, OperationHandler> = {
+  const operations: Record<SecretsManagerOperation, OperationHandler> = {
     CreateSecret: (input) => createSecret(state, input),
     DescribeSecret: (input) => describeSecret(state, input),
     GetSecretValue: (input) => getSecretValue(state, input),
@@ -168,9 +186,24 @@ export const startSecretsManagerEmulator = async (
     CancelRotateSecret: (input) => cancelRotateSecret(rotationDeps, input),
   };
 
-  const deps = { operations, faults, audit, clock, random, sleep };
+  const closing = new AbortController();
+  const handle = createSecretsManagerRequestHandler({
+    operations,
+    faults,
+    audit,
+    clock,
+    random,
+    sleep,
+    closing: closing.signal,
+  });
+  const inFlight = new InFlightRequests();
   const server = createServer((req, res) => {
-    void handleJsonRpcRequest(deps, req, res);
+    inFlight.track(
+      handle(req, res).catch(() => {
+        if (!res.headersSent) res.writeHead(500);
+        res.end();
+      }),
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -194,6 +227,7 @@ export const startSecretsManagerEmulator = async (
     rotations: () => log.rotations(),
     stepInvocations: () => log.stepInvocations(),
     rotationsIdle: () => driver.idle(),
+    settled: () => inFlight.settled(),
     inspectSecret: (secretId) => {
       const secret = state.find(secretId);
       if (secret === undefined) return undefined;
@@ -215,6 +249,7 @@ export const startSecretsManagerEmulator = async (
     },
     createClient: (clientOptions) => createSecretsManagerClient(endpoint, { region, ...clientOptions }),
     close: async () => {
+      closing.abort();
       driver.cancelAll();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -11,7 +11,7 @@ import { startLocalStack } from '../../localstack/startLocalStack.ts';
 import { milestones, OutputLog, runInProcess, spawnCli, storedKeys } from './cliTestSupport.ts';
 
 /** Fails finishSecret on every attempt: the key is staged and valid, AWSCURRENT never moves. */
-const FINISH_FAILS = { name: 'AccessDeniedException', statusCode: 400, message: 'not allowed (injected)' };
+const FINISH_FAILS = { code: 'AccessDeniedException', status: 400, message: 'not allowed (injected)', times: 3 };
 
 describe('CLI failure paths against the local stack', () => {
   let stack: LocalStack;
@@ -40,7 +40,7 @@ describe('CLI failure paths against the local stack', () => {
     );
   /** A rotation whose finishSecret fails on all three attempts, started in-process (RotateSecret is async). */
   async function stickWithStagedKey(machine: LocalMachine): Promise<string> {
-    stack.secretsManager.faults.failNext('UpdateSecretVersionStage', 3, FINISH_FAILS);
+    stack.secretsManager.faults.failNext('UpdateSecretVersionStage', FINISH_FAILS);
     await stack.rotate(machine.secretName);
     await stack.secretsManager.rotationsIdle();
     const pending = versionWith(machine.secretName, Stage.pending);
@@ -65,7 +65,7 @@ describe('CLI failure paths against the local stack', () => {
     const machine = await stack.addMachine({ name: 'stuck-staged' });
     await stack.secretsManager.rotationsIdle();
     const currentBefore = versionWith(machine.secretName, Stage.current);
-    stack.secretsManager.faults.failNext('UpdateSecretVersionStage', 3, FINISH_FAILS);
+    stack.secretsManager.faults.failNext('UpdateSecretVersionStage', FINISH_FAILS);
 
     // Act
     const run = await cli('rotate', machine.secretName, '--wait', '--timeout', '3', '--poll-interval', '0.2');
@@ -342,7 +342,7 @@ describe('CLI failure paths against the local stack', () => {
     });
     await stack.secretsManager.rotationsIdle();
     const compromised = stack.clerk.currentKey(machine.machineId);
-    stack.secretsManager.faults.failNext('UpdateSecretVersionStage', 3, FINISH_FAILS);
+    stack.secretsManager.faults.failNext('UpdateSecretVersionStage', FINISH_FAILS);
 
     // Act
     const run = await cli(

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { EnvVar, Limits } from '../lib/constants.ts';
-import { InvalidEmulatorOptionError } from './shared/errors.ts';
+import { InvalidEmulatorOptionError } from './common/errors.ts';
 
 /** What `npm run local-stack` was asked for. */
 export interface LocalStackCliOptions {

@@ -1,11 +1,11 @@
 import { CreateSecretCommand, RotateSecretCommand, type Tag } from '@aws-sdk/client-secrets-manager';
 import { EnvVar, TagKey } from '../lib/constants.ts';
 import { type ClerkEmulator, startClerkEmulator } from './clerk/index.ts';
+import { type Clock, driveManualClock, ManualClock } from './common/Clock.ts';
+import { InvalidEmulatorOptionError } from './common/errors.ts';
 import type { AddMachineOptions, LocalMachine, LocalStack, LocalStackOptions } from './LocalStack.ts';
 import { LOCAL_INSTANCE_KEY_SECRET, registerStackRotationFunction } from './registerStackRotationFunction.ts';
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from './secretsManager/index.ts';
-import { type Clock, driveManualClock, ManualClock } from './shared/Clock.ts';
-import { InvalidEmulatorOptionError } from './shared/errors.ts';
 
 export type {
   AddMachineOptions,

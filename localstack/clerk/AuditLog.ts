@@ -2,10 +2,10 @@ import {
   type AuditEntryBase,
   type AuditFilter as BaseAuditFilter,
   AuditLog as SharedAuditLog,
-} from '../shared/AuditLog.ts';
+} from '../common/AuditLog.ts';
 import type { AuditedOperation } from './clerkOperations.ts';
 
-export type { AuditOutcome } from '../shared/AuditLog.ts';
+export type { AuditOutcome } from '../common/AuditLog.ts';
 
 export type KeyKind = 'instance' | 'machine' | 'none' | 'invalid';
 

@@ -1,5 +1,5 @@
 import { INSTANCE_KEY_PREFIXES, MACHINE_KEY_PREFIX } from '../../lib/constants.ts';
-import type { Clock } from '../shared/Clock.ts';
+import type { Clock } from '../common/Clock.ts';
 import { InvalidEmulatorOptionError, UnknownInstanceError, UnknownMachineError } from './errors.ts';
 import {
   newInstanceId,

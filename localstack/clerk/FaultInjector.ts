@@ -1,5 +1,5 @@
-import { FaultInjector as SharedFaultInjector } from '../shared/FaultInjector.ts';
-import type { RandomSource } from '../shared/seededRandom.ts';
+import { FaultInjector as SharedFaultInjector } from '../common/FaultInjector.ts';
+import type { RandomSource } from '../common/seededRandom.ts';
 import { type ClerkOperation, resolveOperationName } from './clerkOperations.ts';
 
 /**

@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/Clock.ts';
+import type { Clock } from '../common/Clock.ts';
 import { newOpaqueToken, newTokenId } from './identifiers.ts';
 import { fingerprintSecret, RedactedSecret } from './RedactedSecret.ts';
 

@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { InjectedReply } from '../shared/faultTypes.ts';
+import type { InjectedReply } from '../common/faultTypes.ts';
 import type { ClerkExchange } from './ClerkExchange.ts';
 import { EmulatedClerkError, EmulatedClerkErrorCode, injectedError } from './errors.ts';
 import { newTraceId } from './identifiers.ts';

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { FaultAction, FaultPlan } from '../shared/faultTypes.ts';
+import type { FaultAction, FaultPlan } from '../common/faultTypes.ts';
 import type { AuditEntry, AuditLog } from './AuditLog.ts';
 import { type Authentication, authenticate } from './authenticate.ts';
 import type { ClerkExchange } from './ClerkExchange.ts';

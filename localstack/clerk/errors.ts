@@ -1,4 +1,4 @@
-import type { InjectedError } from '../shared/faultTypes.ts';
+import type { InjectedError } from '../common/faultTypes.ts';
 
 /** Error codes the emulator answers with: Clerk's own vocabulary (as its spec and API use them). */
 export const EmulatedClerkErrorCode = {
@@ -191,4 +191,4 @@ export class UnknownMachineError extends ClerkEmulatorError {
 }
 
 /** Out-of-range options and fault rules: shared by both emulators. */
-export { InvalidEmulatorOptionError } from '../shared/errors.ts';
+export { InvalidEmulatorOptionError } from '../common/errors.ts';

@@ -1,7 +1,7 @@
 // The Clerk Backend API emulator: start it, drive it, inject faults, read its audit log. See docs/local-stack-clerk.md.
-export { type Clock, createSystemClock, ManualClock } from '../shared/Clock.ts';
-export type * from '../shared/faultTypes.ts';
-export { createSeededRandom, type RandomSource } from '../shared/seededRandom.ts';
+export { type Clock, createSystemClock, ManualClock } from '../common/Clock.ts';
+export type * from '../common/faultTypes.ts';
+export { createSeededRandom, type RandomSource } from '../common/seededRandom.ts';
 export type { AuditEntry, AuditFilter, AuditOutcome, KeyKind } from './AuditLog.ts';
 export { AuditLog } from './AuditLog.ts';
 export type { ClerkExchange } from './ClerkExchange.ts';

@@ -1,4 +1,4 @@
-import type { Clock } from '../shared/Clock.ts';
+import type { Clock } from '../common/Clock.ts';
 import type { Authentication } from './authenticate.ts';
 import type { ClerkState } from './ClerkState.ts';
 import { errorReply, jsonReply, type Reply, unexpectedErrorReply } from './clerkReplies.ts';

@@ -1,9 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Limits } from '../../lib/constants.ts';
-import { type Clock, createSystemClock, ManualClock } from '../shared/Clock.ts';
-import { InFlightRequests } from '../shared/InFlightRequests.ts';
-import { createSeededRandom, type RandomSource } from '../shared/seededRandom.ts';
+import { type Clock, createSystemClock, ManualClock } from '../common/Clock.ts';
+import { InFlightRequests } from '../common/InFlightRequests.ts';
+import { createSeededRandom, type RandomSource } from '../common/seededRandom.ts';
 import { type AuditEntry, AuditLog } from './AuditLog.ts';
 import type { ClerkExchange } from './ClerkExchange.ts';
 import {

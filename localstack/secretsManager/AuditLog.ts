@@ -2,9 +2,9 @@ import {
   type AuditEntryBase,
   type AuditFilter as BaseAuditFilter,
   AuditLog as SharedAuditLog,
-} from '../shared/AuditLog.ts';
+} from '../common/AuditLog.ts';
 
-export type { AuditOutcome } from '../shared/AuditLog.ts';
+export type { AuditOutcome } from '../common/AuditLog.ts';
 
 /**
  * One API call as the Secrets Manager emulator saw it: the shared fields (seq, at, operation, status, outcome,

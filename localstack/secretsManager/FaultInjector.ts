@@ -1,6 +1,6 @@
-import { InvalidEmulatorOptionError } from '../shared/errors.ts';
-import { FaultInjector as SharedFaultInjector } from '../shared/FaultInjector.ts';
-import type { RandomSource } from '../shared/seededRandom.ts';
+import { InvalidEmulatorOptionError } from '../common/errors.ts';
+import { FaultInjector as SharedFaultInjector } from '../common/FaultInjector.ts';
+import type { RandomSource } from '../common/seededRandom.ts';
 import { SECRETS_MANAGER_OPERATIONS, type SecretsManagerOperation } from './secretsManagerOperations.ts';
 
 /** An operation name such as `GetSecretValue` (an unknown name throws, so a typo cannot silently never match), or '*'. */

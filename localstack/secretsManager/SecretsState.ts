@@ -1,6 +1,6 @@
 import { Stage } from '../../lib/constants.ts';
-import type { Clock } from '../shared/Clock.ts';
-import type { RandomSource } from '../shared/seededRandom.ts';
+import type { Clock } from '../common/Clock.ts';
+import type { RandomSource } from '../common/seededRandom.ts';
 import { invalidParameter, markedForDeletion, resourceExists, secretNotFound, validationError } from './errors.ts';
 import { randomArnSuffix, randomUuid } from './identifiers.ts';
 import { type SecretRecord, type SecretValue, type SecretVersion, sameValue, valueByteLength } from './SecretRecord.ts';

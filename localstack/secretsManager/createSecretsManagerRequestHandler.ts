@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Clock } from '../shared/Clock.ts';
-import type { FaultAction, InjectedReply } from '../shared/faultTypes.ts';
-import type { RandomSource } from '../shared/seededRandom.ts';
+import type { Clock } from '../common/Clock.ts';
+import type { FaultAction, InjectedReply } from '../common/faultTypes.ts';
+import type { RandomSource } from '../common/seededRandom.ts';
 import type { AuditEntry, AuditLog } from './AuditLog.ts';
 import { AwsErrorName, AwsServiceError, injectedError } from './errors.ts';
 import type { FaultInjector } from './FaultInjector.ts';

@@ -1,4 +1,4 @@
-import type { InjectedError } from '../shared/faultTypes.ts';
+import type { InjectedError } from '../common/faultTypes.ts';
 
 /**
  * The error codes the emulator answers with. The SDK reads `__type` first for AWS JSON 1.1 (then `code`, then the
@@ -86,4 +86,4 @@ export const injectedError = (fault: InjectedError): AwsServiceError => {
 };
 
 /** Out-of-range options and fault rules: shared by both emulators. */
-export { InvalidEmulatorOptionError } from '../shared/errors.ts';
+export { InvalidEmulatorOptionError } from '../common/errors.ts';

@@ -1,4 +1,4 @@
-import type { RandomSource } from '../shared/seededRandom.ts';
+import type { RandomSource } from '../common/seededRandom.ts';
 
 const HEX = '0123456789abcdef';
 const ALPHANUMERIC = 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';

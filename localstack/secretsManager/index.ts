@@ -1,8 +1,8 @@
 // The Secrets Manager emulator: start it, register rotation functions, inject faults, read its audit log and
 // rotation log. See docs/local-stack-secrets-manager.md.
-export { type Clock, createSystemClock, ManualClock } from '../shared/Clock.ts';
-export type * from '../shared/faultTypes.ts';
-export { createSeededRandom, type RandomSource } from '../shared/seededRandom.ts';
+export { type Clock, createSystemClock, ManualClock } from '../common/Clock.ts';
+export type * from '../common/faultTypes.ts';
+export { createSeededRandom, type RandomSource } from '../common/seededRandom.ts';
 export type { AuditEntry, AuditFilter, AuditOutcome } from './AuditLog.ts';
 export { AuditLog } from './AuditLog.ts';
 export { createSecretsManagerClient, type EmulatorClientOptions } from './createSecretsManagerClient.ts';

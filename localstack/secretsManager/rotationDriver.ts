@@ -1,6 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { ROTATION_STEPS, RotationStep, Stage } from '../../lib/constants.ts';
-import type { Clock } from '../shared/Clock.ts';
+import type { Clock } from '../common/Clock.ts';
 import { createLambdaContext } from './createLambdaContext.ts';
 import { randomUuid } from './identifiers.ts';
 import type { RegisteredRotationFunction, RotationInvocationEvent } from './RotationFunctionRegistry.ts';

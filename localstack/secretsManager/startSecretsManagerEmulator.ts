@@ -1,9 +1,9 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type Clock, createSystemClock } from '../shared/Clock.ts';
-import { InFlightRequests } from '../shared/InFlightRequests.ts';
-import { createSeededRandom, randomSeed } from '../shared/seededRandom.ts';
+import { type Clock, createSystemClock } from '../common/Clock.ts';
+import { InFlightRequests } from '../common/InFlightRequests.ts';
+import { createSeededRandom, randomSeed } from '../common/seededRandom.ts';
 import { AuditLog } from './AuditLog.ts';
 import { createSecretsManagerClient, type EmulatorClientOptions } from './createSecretsManagerClient.ts';
 import { createSecretsManagerRequestHandler, type OperationHandler } from './createSecretsManagerRequestHandler.ts';

@@ -14,8 +14,8 @@ import { signM2MJwt, verifyM2MJwtSignature } from '../../localstack/clerk/m2mJwt
 import { matchRoute } from '../../localstack/clerk/matchRoute.ts';
 import { fingerprintSecret, RedactedSecret } from '../../localstack/clerk/RedactedSecret.ts';
 import { RateLimiter } from '../../localstack/clerk/rateLimiter.ts';
-import { ManualClock } from '../../localstack/shared/Clock.ts';
-import { createSeededRandom } from '../../localstack/shared/seededRandom.ts';
+import { ManualClock } from '../../localstack/common/Clock.ts';
+import { createSeededRandom } from '../../localstack/common/seededRandom.ts';
 
 const fp = fingerprintSecret;
 

@@ -1,9 +1,7 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { Limits } from '../../lib/constants.ts';
 import { type Clock, createSystemClock, ManualClock } from '../common/Clock.ts';
-import { InFlightRequests } from '../common/InFlightRequests.ts';
 import { createSeededRandom, type RandomSource } from '../common/seededRandom.ts';
+import { startEmulatorServer } from '../common/startEmulatorServer.ts';
 import { type AuditEntry, AuditLog } from './AuditLog.ts';
 import type { ClerkExchange } from './ClerkExchange.ts';
 import {
@@ -112,70 +110,30 @@ const toEmulatedInstance = (instance: InstanceRecord): EmulatedInstance => ({
   secretKey: instance.secretKey.reveal(),
 });
 
-const listen = (server: Server, port: number): Promise<AddressInfo> =>
-  new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-
 /** Starts a strict, local stand-in for Clerk's Backend API (machines and M2M tokens). */
 export const startClerkEmulator = async (options: ClerkEmulatorOptions = {}): Promise<ClerkEmulator> => {
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new InvalidEmulatorOptionError('port', `must be an integer between 0 and 65535, got ${port}`);
-  }
   const clock = resolveClock(options.clock);
   const state = new ClerkState(clock);
   const audit = new AuditLog();
   const faults = new FaultInjector(options.random ?? createSeededRandom(options.seed ?? 1));
   const rateLimiter = new RateLimiter(resolveRateLimit(options.rateLimit), clock);
   const defaultInstance = toEmulatedInstance(state.createInstance(options.instance));
-  const closing = new AbortController();
-
-  const handle = createClerkRequestHandler({
-    state,
-    clock,
-    audit,
-    faults,
-    rateLimiter,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    closing: closing.signal,
-    ...(options.onExchange === undefined ? {} : { onExchange: options.onExchange }),
-  });
-
-  const inFlight = new InFlightRequests();
-  const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
-    inFlight.track(
-      handle(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      }),
-    );
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  const address = await listen(server, port);
-
-  let closed: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closed ??= new Promise<void>((resolve) => {
-      closing.abort();
-      server.close(() => resolve());
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-    });
-    return closed;
-  };
+  const server = await startEmulatorServer(options.port ?? 0, (closing) =>
+    createClerkRequestHandler({
+      state,
+      clock,
+      audit,
+      faults,
+      rateLimiter,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      closing,
+      ...(options.onExchange === undefined ? {} : { onExchange: options.onExchange }),
+    }),
+  );
 
   return {
-    url: `http://127.0.0.1:${address.port}${API_BASE_PATH}`,
-    port: address.port,
+    url: `http://127.0.0.1:${server.port}${API_BASE_PATH}`,
+    port: server.port,
     clock,
     advance: (ms) => {
       if (!(clock instanceof ManualClock)) {
@@ -213,7 +171,7 @@ export const startClerkEmulator = async (options: ClerkEmulatorOptions = {}): Pr
     audit,
     faults,
     rateLimiter,
-    settled: () => inFlight.settled(),
-    close,
+    settled: () => server.settled(),
+    close: () => server.close(),
   };
 };

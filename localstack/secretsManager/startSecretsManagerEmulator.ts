@@ -1,9 +1,7 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type Clock, createSystemClock } from '../common/Clock.ts';
-import { InFlightRequests } from '../common/InFlightRequests.ts';
 import { createSeededRandom, randomSeed } from '../common/seededRandom.ts';
+import { startEmulatorServer } from '../common/startEmulatorServer.ts';
 import { AuditLog } from './AuditLog.ts';
 import { createSecretsManagerClient, type EmulatorClientOptions } from './createSecretsManagerClient.ts';
 import { createSecretsManagerRequestHandler, type OperationHandler } from './createSecretsManagerRequestHandler.ts';
@@ -17,6 +15,7 @@ import {
 import { RotationLog, type RotationRecord, type StepInvocation } from './RotationLog.ts';
 import { RotationDriver } from './rotationDriver.ts';
 import { cancelRotateSecret, type RotationDeps, type RotationExecution, rotateSecret } from './rotationOperations.ts';
+import type { SecretRecord } from './SecretRecord.ts';
 import { SecretsState } from './SecretsState.ts';
 import {
   createSecret,
@@ -131,6 +130,44 @@ const checkPositiveInteger = (name: string, value: number): number => {
   return value;
 };
 
+/** Every implemented operation, bound to the emulator's state and rotation machinery. */
+const operationTable = (
+  state: SecretsState,
+  rotation: RotationDeps,
+): Record<SecretsManagerOperation, OperationHandler> => ({
+  CreateSecret: (input) => createSecret(state, input),
+  DescribeSecret: (input) => describeSecret(state, input),
+  GetSecretValue: (input) => getSecretValue(state, input),
+  PutSecretValue: (input) => putSecretValue(state, input),
+  UpdateSecret: (input) => updateSecret(state, input),
+  UpdateSecretVersionStage: (input) => updateSecretVersionStage(state, input),
+  ListSecretVersionIds: (input) => listSecretVersionIds(state, input),
+  ListSecrets: (input) => listSecrets(state, input),
+  DeleteSecret: (input) => deleteSecret(state, input, { onForceDeleted: (secret) => rotation.driver.cancel(secret) }),
+  RestoreSecret: (input) => restoreSecret(state, input),
+  TagResource: (input) => tagResource(state, input),
+  UntagResource: (input) => untagResource(state, input),
+  RotateSecret: (input) => rotateSecret(rotation, input),
+  CancelRotateSecret: (input) => cancelRotateSecret(rotation, input),
+});
+
+/** A secret's versions and labels for assertions; never a value. */
+const snapshotOf = (secret: SecretRecord): SecretSnapshot => ({
+  arn: secret.arn,
+  name: secret.name,
+  deletionDate: secret.deletionDate,
+  rotationEnabled: secret.rotation?.enabled,
+  rotationLambdaArn: secret.rotation?.lambdaArn,
+  lastRotatedAt: secret.lastRotatedAt,
+  nextRotationAt: secret.nextRotationAt,
+  versions: [...secret.versions.values()].map((version) => ({
+    versionId: version.versionId,
+    stages: [...version.stages],
+    hasValue: version.value !== undefined,
+    createdAt: version.createdAt,
+  })),
+});
+
 /**
  * Starts a Secrets Manager emulator on 127.0.0.1 speaking the AWS JSON 1.1 protocol of
  * `@aws-sdk/client-secrets-manager`, with in-process rotation functions, an audit log and fault injection.
@@ -169,50 +206,18 @@ export const startSecretsManagerEmulator = async (
   });
   const rotationDeps: RotationDeps = { state, driver, functions, log, execution: options.rotation ?? 'sync' };
 
-  const operations: Record<SecretsManagerOperation, OperationHandler> = {
-    CreateSecret: (input) => createSecret(state, input),
-    DescribeSecret: (input) => describeSecret(state, input),
-    GetSecretValue: (input) => getSecretValue(state, input),
-    PutSecretValue: (input) => putSecretValue(state, input),
-    UpdateSecret: (input) => updateSecret(state, input),
-    UpdateSecretVersionStage: (input) => updateSecretVersionStage(state, input),
-    ListSecretVersionIds: (input) => listSecretVersionIds(state, input),
-    ListSecrets: (input) => listSecrets(state, input),
-    DeleteSecret: (input) => deleteSecret(state, input, { onForceDeleted: (secret) => driver.cancel(secret) }),
-    RestoreSecret: (input) => restoreSecret(state, input),
-    TagResource: (input) => tagResource(state, input),
-    UntagResource: (input) => untagResource(state, input),
-    RotateSecret: (input) => rotateSecret(rotationDeps, input),
-    CancelRotateSecret: (input) => cancelRotateSecret(rotationDeps, input),
-  };
-
-  const closing = new AbortController();
-  const handle = createSecretsManagerRequestHandler({
-    operations,
-    faults,
-    audit,
-    clock,
-    random,
-    sleep,
-    closing: closing.signal,
-  });
-  const inFlight = new InFlightRequests();
-  const server = createServer((req, res) => {
-    inFlight.track(
-      handle(req, res).catch(() => {
-        if (!res.headersSent) res.writeHead(500);
-        res.end();
-      }),
-    );
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await startEmulatorServer(options.port ?? 0, (closing) =>
+    createSecretsManagerRequestHandler({
+      operations: operationTable(state, rotationDeps),
+      faults,
+      audit,
+      clock,
+      random,
+      sleep,
+      closing,
+    }),
+  );
+  const { port } = server;
   const endpoint = `http://127.0.0.1:${port}`;
 
   return {
@@ -227,33 +232,15 @@ export const startSecretsManagerEmulator = async (
     rotations: () => log.rotations(),
     stepInvocations: () => log.stepInvocations(),
     rotationsIdle: () => driver.idle(),
-    settled: () => inFlight.settled(),
+    settled: () => server.settled(),
     inspectSecret: (secretId) => {
       const secret = state.find(secretId);
-      if (secret === undefined) return undefined;
-      return {
-        arn: secret.arn,
-        name: secret.name,
-        deletionDate: secret.deletionDate,
-        rotationEnabled: secret.rotation?.enabled,
-        rotationLambdaArn: secret.rotation?.lambdaArn,
-        lastRotatedAt: secret.lastRotatedAt,
-        nextRotationAt: secret.nextRotationAt,
-        versions: [...secret.versions.values()].map((version) => ({
-          versionId: version.versionId,
-          stages: [...version.stages],
-          hasValue: version.value !== undefined,
-          createdAt: version.createdAt,
-        })),
-      };
+      return secret === undefined ? undefined : snapshotOf(secret);
     },
     createClient: (clientOptions) => createSecretsManagerClient(endpoint, { region, ...clientOptions }),
     close: async () => {
-      closing.abort();
       driver.cancelAll();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await server.close();
     },
   };
 };

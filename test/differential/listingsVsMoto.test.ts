@@ -5,7 +5,6 @@
  * its Docker Lambda or its Lambda-less path (see secretsManagerVsMoto.test.ts, #12); test/localstack covers them.
  */
 import {
-  CreateSecretCommand,
   DescribeSecretCommand,
   ListSecretsCommand,
   ListSecretVersionIdsCommand,
@@ -15,6 +14,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
+import { createTaggedSecret } from '../localstack/secretFixtures.ts';
 import { errorName, motoPath, useBothServices, warnWhenMotoMissing } from './motoDifferential.ts';
 
 warnWhenMotoMissing('listingsVsMoto');
@@ -26,15 +26,24 @@ type TagFilter = { Key: 'tag-key' | 'tag-value'; Values: string[] };
 describe.skipIf(motoPath === undefined)('Secrets Manager emulator vs moto_server: tags and listings', () => {
   const { onBoth } = useBothServices({ seed: 77 });
 
-  const create = (client: SecretsManagerClient, name: string, tags: Record<string, string> = {}, tok = token(1)) =>
-    client.send(
-      new CreateSecretCommand({
-        Name: name,
-        SecretString: 'v1',
-        ClientRequestToken: tok,
-        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
-      }),
-    );
+  const create = (client: SecretsManagerClient, name: string, tags: Record<string, string> = {}) =>
+    createTaggedSecret(client, name, tags, token(1));
+  /** Version 2 becomes AWSCURRENT (version 1 AWSPREVIOUS), version 3 AWSPENDING. */
+  const putCurrentAndPending = async (client: SecretsManagerClient, name: string) => {
+    for (const [n, stages] of [
+      [2, undefined],
+      [3, ['AWSPENDING']],
+    ] as const) {
+      await client.send(
+        new PutSecretValueCommand({
+          SecretId: name,
+          SecretString: `v${n}`,
+          ClientRequestToken: token(n),
+          VersionStages: stages && [...stages],
+        }),
+      );
+    }
+  };
   /** Names (relative to `prefix`) of the secrets under `prefix` that the tag filters select. */
   const select = async (client: SecretsManagerClient, prefix: string, filters: TagFilter[]) =>
     (
@@ -71,17 +80,7 @@ describe.skipIf(motoPath === undefined)('Secrets Manager emulator vs moto_server
   it('ListSecrets entries carry Tags and SecretVersionsToStages, and no rotation fields before rotation', async () => {
     const result = await onBoth(async (client, name) => {
       await create(client, name, { env: 'test', owner: 'platform' });
-      await client.send(
-        new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token(2) }),
-      );
-      await client.send(
-        new PutSecretValueCommand({
-          SecretId: name,
-          SecretString: 'v3',
-          ClientRequestToken: token(3),
-          VersionStages: ['AWSPENDING'],
-        }),
-      );
+      await putCurrentAndPending(client, name);
       const listed = await client.send(new ListSecretsCommand({ Filters: [{ Key: 'name', Values: [name] }] }));
       const entry = listed.SecretList?.find((e) => e.Name === name);
       return {
@@ -110,17 +109,7 @@ describe.skipIf(motoPath === undefined)('Secrets Manager emulator vs moto_server
     const result = await onBoth(async (client, name) => {
       const started = Date.now();
       await create(client, name);
-      await client.send(
-        new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token(2) }),
-      );
-      await client.send(
-        new PutSecretValueCommand({
-          SecretId: name,
-          SecretString: 'v3',
-          ClientRequestToken: token(3),
-          VersionStages: ['AWSPENDING'],
-        }),
-      );
+      await putCurrentAndPending(client, name);
       const listed = await client.send(new ListSecretVersionIdsCommand({ SecretId: name }));
       const byId = new Map((listed.Versions ?? []).map((v) => [v.VersionId, v.CreatedDate?.getTime()]));
       const dates = [token(1), token(2), token(3)].map((id) => byId.get(id));

@@ -1,6 +1,5 @@
 import {
   CancelRotateSecretCommand,
-  CreateSecretCommand,
   DescribeSecretCommand,
   ListSecretsCommand,
   ListSecretVersionIdsCommand,
@@ -16,6 +15,7 @@ import {
   type SecretsManagerEmulator,
   startSecretsManagerEmulator,
 } from '../../localstack/secretsManager/index.ts';
+import { createTaggedSecret } from './secretFixtures.ts';
 import { type Invocation, templateHandler } from './templateRotationHandler.ts';
 
 const token = (n: number): string => `${String(n).padStart(8, '0')}-0000-4000-8000-0000000115ed`;
@@ -50,13 +50,15 @@ describe('Secrets Manager emulator: tags, listings and rotation dates', () => {
     await sm.close();
   });
 
-  const create = (name: string, tags: Record<string, string> = {}, tok = token(1)) =>
+  const create = (name: string, tags: Record<string, string> = {}) => createTaggedSecret(client, name, tags, token(1));
+  /** A version with `stages` (AWSCURRENT when none are given). */
+  const put = (name: string, n: number, stages?: string[]) =>
     client.send(
-      new CreateSecretCommand({
-        Name: name,
-        SecretString: 'v1',
-        ClientRequestToken: tok,
-        Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+      new PutSecretValueCommand({
+        SecretId: name,
+        SecretString: `v${n}`,
+        ClientRequestToken: token(n),
+        VersionStages: stages,
       }),
     );
   const names = async (prefix: string, filters: { Key: 'tag-key' | 'tag-value'; Values: string[] }[]) =>
@@ -105,16 +107,9 @@ describe('Secrets Manager emulator: tags, listings and rotation dates', () => {
   it('lists each entry with its Tags and SecretVersionsToStages (labelled versions only)', async () => {
     const name = `${uniquePrefix()}/versions`;
     await create(name, { env: 'test' });
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token(2) }));
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v3', ClientRequestToken: token(3) }));
-    await client.send(
-      new PutSecretValueCommand({
-        SecretId: name,
-        SecretString: 'v4',
-        ClientRequestToken: token(4),
-        VersionStages: ['AWSPENDING'],
-      }),
-    );
+    await put(name, 2);
+    await put(name, 3);
+    await put(name, 4, ['AWSPENDING']);
 
     const listed = await entry(name);
 
@@ -182,16 +177,9 @@ describe('Secrets Manager emulator: tags, listings and rotation dates', () => {
     const first = clock.now();
     await create(name);
     clock.advance(1_000);
-    await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token(2) }));
+    await put(name, 2);
     clock.advance(1_000);
-    await client.send(
-      new PutSecretValueCommand({
-        SecretId: name,
-        SecretString: 'v3',
-        ClientRequestToken: token(3),
-        VersionStages: ['AWSPENDING'],
-      }),
-    );
+    await put(name, 3, ['AWSPENDING']);
 
     const listed = await client.send(new ListSecretVersionIdsCommand({ SecretId: name }));
 

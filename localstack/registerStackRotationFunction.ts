@@ -61,6 +61,8 @@ export interface StackRotationFunction {
   readonly functionArn: string;
   /** Invokes the registered (wrapped) handler directly, as Secrets Manager does when it re-attempts a rotation. */
   invokeStep(step: string, secretArn: string, token: string): Promise<unknown>;
+  /** Adds an instance-key secret to the function's ALLOWED_INSTANCE_KEY_SECRET_IDS. */
+  allowInstanceKeySecret(secretName: string): void;
   /** Destroys the function's own SDK client. */
   destroy(): void;
 }
@@ -82,14 +84,16 @@ export const registerStackRotationFunction = (
   const functionArn = secretsManager.functionArn(FUNCTION_NAME);
   let activeStep: string | undefined;
   const { sleep, clerkRetry } = scaledTiming(options);
+  // Mutable: each instance-key secret the stack adds joins the allowlist, as the construct's addMachine does.
+  const env: Record<string, string | undefined> = {
+    [EnvVar.instanceKeySecretId]: LOCAL_INSTANCE_KEY_SECRET,
+    [EnvVar.clerkApiUrl]: clerk.url,
+    ...options.functionEnv,
+  };
   const handler: StackRotationHandler = createRotationHandler({
     secretsManager: client,
     fetch: hookedTransports(client, options.beforeFunctionCall, () => activeStep),
-    env: {
-      [EnvVar.instanceKeySecretId]: LOCAL_INSTANCE_KEY_SECRET,
-      [EnvVar.clerkApiUrl]: clerk.url,
-      ...options.functionEnv,
-    },
+    env,
     clock,
     writeLog: options.writeLog ?? (() => {}),
     clerkRetry,
@@ -113,6 +117,10 @@ export const registerStackRotationFunction = (
         { Step: step as SecretsManagerRotationEvent['Step'], SecretId: secretArn, ClientRequestToken: token },
         { invokedFunctionArn: functionArn, getRemainingTimeInMillis: () => options.lambdaTimeoutMs ?? 60_000 },
       ),
+    allowInstanceKeySecret: (secretName) => {
+      const allowed = env[EnvVar.allowedInstanceKeySecretIds];
+      env[EnvVar.allowedInstanceKeySecretIds] = allowed ? `${allowed},${secretName}` : secretName;
+    },
     destroy: () => client.destroy(),
   };
 };

@@ -153,6 +153,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const instance = clerk.createInstance();
       await client.send(new CreateSecretCommand({ Name: secretName, SecretString: instance.secretKey }));
       instanceSecrets.set(instance.id, secretName);
+      fn.allowInstanceKeySecret(secretName);
       return { instanceId: instance.id, secretName };
     },
     addMachine(machineOptions = {}) {

@@ -1,9 +1,6 @@
 import { GetSecretValueCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { realSleep } from '../lib/Clock.ts';
-import { defaultRetryOptions } from '../lib/clerk/retryPolicy.ts';
-import { DEVELOPMENT_INSTANCE_RATE_LIMIT, ManualClock } from '../localstack/clerk/index.ts';
+import { DEVELOPMENT_INSTANCE_RATE_LIMIT } from '../localstack/clerk/index.ts';
 import { type LocalMachine, type LocalStack, startLocalStack } from '../localstack/startLocalStack.ts';
-import { registerBenchHandler } from './registerBenchHandler.ts';
 
 /** The issue's goal: a window of rotations ends within 1.25× of what the rate limit allows, with none failed. */
 export const FLEET_GOAL_RATIO = 1.25;
@@ -86,17 +83,6 @@ export async function forEachBounded<T>(
   await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
 }
 
-/** Moves a ManualClock `scale`× faster than real time until stopped. */
-function driveClock(clock: ManualClock, scale: number): () => void {
-  let last = performance.now();
-  const timer = setInterval(() => {
-    const now = performance.now();
-    clock.advance((now - last) * scale);
-    last = now;
-  }, 2);
-  return () => clearInterval(timer);
-}
-
 async function countInconsistent(stack: LocalStack, machines: readonly LocalMachine[]): Promise<number> {
   let inconsistent = 0;
   await forEachBounded(machines, 20, async (machine) => {
@@ -122,9 +108,12 @@ export async function measureFleet(options: FleetOptions = {}): Promise<FleetMea
   const { limit } = DEVELOPMENT_INSTANCE_RATE_LIMIT;
   const windowMs = DEVELOPMENT_INSTANCE_RATE_LIMIT.windowMs / scale;
 
-  const stack = await startLocalStack({ clock: scaling === 'time' ? 'manual' : 'system', rateLimit: false });
-  let unregister = () => {};
-  let stopClock = () => {};
+  // 'time': the stack's clock, the handler's waits and its retry backoff all run `scale`× faster.
+  const stack = await startLocalStack(
+    scaling === 'time'
+      ? { clock: 'manual', timeScale: scale, rateLimit: false }
+      : { clock: 'system', rateLimit: false },
+  );
   try {
     const machines: LocalMachine[] = [];
     const indexes = Array.from({ length: secrets }, (_, i) => i);
@@ -133,15 +122,6 @@ export async function measureFleet(options: FleetOptions = {}): Promise<FleetMea
     });
 
     if (scaling === 'time') {
-      if (!(stack.clock instanceof ManualClock)) throw new Error('the time-scaled fleet needs the manual clock');
-      unregister = registerBenchHandler(stack, {
-        sleep: (ms) => realSleep(ms / scale),
-        clerkRetry: {
-          minTimeoutMs: defaultRetryOptions.minTimeoutMs / scale,
-          maxTimeoutMs: defaultRetryOptions.maxTimeoutMs / scale,
-        },
-      });
-      stopClock = driveClock(stack.clock, scale);
       stack.clerk.rateLimiter.configure(DEVELOPMENT_INSTANCE_RATE_LIMIT);
     } else if (scaling === 'window') {
       stack.clerk.rateLimiter.configure({ limit, windowMs });
@@ -169,7 +149,6 @@ export async function measureFleet(options: FleetOptions = {}): Promise<FleetMea
       progress.push({ atMs: performance.now() - started, completed: progress.length });
     });
     const totalMs = performance.now() - started;
-    stopClock();
 
     const rotations = stack.secretsManager.rotations().slice(rotationsBefore);
     const clerk = stack.clerk.audit.entries().slice(clerkBefore);
@@ -196,8 +175,6 @@ export async function measureFleet(options: FleetOptions = {}): Promise<FleetMea
       progress,
     };
   } finally {
-    stopClock();
-    unregister();
     await stack.close();
   }
 }

@@ -1,7 +1,6 @@
 import { ROTATION_STEPS, type RotationStep } from '../lib/constants.ts';
 import { startLocalStack } from '../localstack/startLocalStack.ts';
 import { median } from './median.ts';
-import { registerBenchHandler } from './registerBenchHandler.ts';
 
 /** The goals for one clean rotation. */
 export const ROTATION_CALL_GOALS = { total: 14, clerk: 4 } as const;
@@ -45,19 +44,20 @@ interface OneRotation {
 
 /** One clean rotation of a fresh machine in a fresh local stack, every call attributed to the step that made it. */
 async function measureOneRotation(): Promise<OneRotation> {
-  const stack = await startLocalStack({ rateLimit: false });
   const steps: StepCalls[] = [];
-  const unregister = registerBenchHandler(stack, {
-    aroundStep: async (step, invoke) => {
+  const stack = await startLocalStack({
+    rateLimit: false,
+    // Every audit-log entry written while a step runs is attributed to that step.
+    wrapHandler: (handler) => async (event, context) => {
       const awsBefore = stack.secretsManager.audit.entries().length;
       const clerkBefore = stack.clerk.audit.entries().length;
       try {
-        return await invoke();
+        return await handler(event, context);
       } finally {
         const aws = stack.secretsManager.audit.entries().slice(awsBefore);
         const clerk = stack.clerk.audit.entries().slice(clerkBefore);
         steps.push({
-          step: step as RotationStep,
+          step: event.Step,
           aws: countBy(aws, (entry) => entry.operation),
           clerk: countBy(clerk, (entry) => entry.operation),
           awsTotal: aws.length,
@@ -89,7 +89,6 @@ async function measureOneRotation(): Promise<OneRotation> {
       outsideSteps: Object.fromEntries(Object.entries(outside).filter(([, n]) => n !== 0)),
     };
   } finally {
-    unregister();
     await stack.close();
   }
 }

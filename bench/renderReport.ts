@@ -112,7 +112,7 @@ ${markdownTable(
 ## 3. Calls per clean rotation
 
 A fresh local stack (both emulators) per run, one machine, one \`stack.rotate()\`; the stack's rotation function is
-re-registered as the same handler wrapped so that every audit-log entry written while a step runs is attributed to
+wrapped (\`startLocalStack\`'s \`wrapHandler\`) so that every audit-log entry written while a step runs is attributed to
 that step. ${calls.runs} runs, ${calls.identicalRuns ? 'all identical' : '**not identical** (medians shown)'}.
 
 ${markdownTable(

@@ -1,4 +1,4 @@
-import type { AuditOutcome } from './auditLog.ts';
+import type { AuditOutcome } from './AuditLog.ts';
 import type { AuditedOperation } from './clerkOperations.ts';
 
 /**

@@ -1,4 +1,5 @@
 import { INSTANCE_KEY_PREFIXES, MACHINE_KEY_PREFIX } from '../../lib/constants.ts';
+import type { Clock } from '../common/Clock.ts';
 import { InvalidEmulatorOptionError, UnknownInstanceError, UnknownMachineError } from './errors.ts';
 import {
   newInstanceId,
@@ -9,7 +10,6 @@ import {
 } from './identifiers.ts';
 import { M2MTokenStore } from './M2MTokenStore.ts';
 import { MachineKeyRing } from './MachineKeyRing.ts';
-import type { Clock } from './ManualClock.ts';
 import { fingerprintSecret, RedactedSecret } from './RedactedSecret.ts';
 
 export interface InstanceRecord {

@@ -1,5 +1,5 @@
+import type { Clock } from '../common/Clock.ts';
 import { newOpaqueToken, newTokenId } from './identifiers.ts';
-import type { Clock } from './ManualClock.ts';
 import { fingerprintSecret, RedactedSecret } from './RedactedSecret.ts';
 
 /** A stored (opaque-format) M2M token. JWT-format tokens are stateless and never stored, as in Clerk. */

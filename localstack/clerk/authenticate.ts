@@ -1,4 +1,4 @@
-import type { KeyKind } from './auditLog.ts';
+import type { KeyKind } from './AuditLog.ts';
 import type { ClerkState, Principal } from './ClerkState.ts';
 
 export interface Authentication {

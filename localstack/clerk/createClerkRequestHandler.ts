@@ -1,76 +1,40 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { AuditEntry, AuditLog, AuditOutcome } from './auditLog.ts';
+import type { FaultAction, FaultPlan } from '../common/faultTypes.ts';
+import type { AuditEntry, AuditLog } from './AuditLog.ts';
 import { type Authentication, authenticate } from './authenticate.ts';
 import type { ClerkExchange } from './ClerkExchange.ts';
-import type { ClerkState } from './ClerkState.ts';
-import {
-  authenticationInvalid,
-  authorizationInvalid,
-  ClerkApiError,
-  ClerkErrorCode,
-  injectedServerError,
-  resourceNotFound,
-  tooManyRequests,
-} from './clerkErrors.ts';
 import { type AuditedOperation, UNKNOWN_OPERATION } from './clerkOperations.ts';
-import type { FaultAction, FaultInjector } from './faults.ts';
-import { newTraceId } from './identifiers.ts';
-import type { Clock } from './ManualClock.ts';
+import { errorReply, exchangeResponse, injectedReply, type Reply, sendReply } from './clerkReplies.ts';
+import { EmulatedClerkError } from './errors.ts';
+import type { FaultInjector } from './FaultInjector.ts';
 import { matchRoute, type RouteMatch } from './matchRoute.ts';
-import type { KeyRequirement } from './OperationSpec.ts';
-import { MACHINE_PATH_OPERATIONS, operationTable } from './operationTable.ts';
-import type { RateLimiter } from './rateLimiter.ts';
-import { parseJsonObjectBody, readRequestBody } from './requestBody.ts';
+import { MACHINE_PATH_OPERATIONS } from './operationTable.ts';
+import { type ProcessDeps, processClerkCall } from './processClerkCall.ts';
+import { readRequestBody } from './requestBody.ts';
 
-export interface ClerkRequestHandlerDeps {
-  readonly state: ClerkState;
-  readonly clock: Clock;
+export interface ClerkRequestHandlerDeps extends ProcessDeps {
   readonly audit: AuditLog;
   readonly faults: FaultInjector;
-  readonly rateLimiter: RateLimiter;
   readonly maxBodyBytes: number;
-  /** Aborted when the emulator closes: pending latencies stop and their calls are not processed. */
+  /** Aborted when the emulator closes: calls still waiting (latency, late landings) are dropped unprocessed. */
   readonly closing: AbortSignal;
   readonly onExchange?: (exchange: ClerkExchange) => void;
 }
 
-interface Reply {
-  readonly status: number;
-  readonly headers: Record<string, string>;
-  readonly body: string | Uint8Array;
-  readonly errorCode?: string;
-  readonly machineId?: string;
+/** One request as it arrived, with the faults decided for it. */
+interface Call {
+  readonly at: number;
+  readonly req: IncomingMessage;
+  readonly method: string;
+  readonly url: URL;
+  readonly route: RouteMatch | undefined;
+  readonly operation: AuditedOperation;
+  readonly plan: FaultPlan;
 }
 
-const JSON_CONTENT_TYPE = 'application/json';
-
-const jsonReply = (status: number, body: unknown, machineId?: string): Reply => ({
-  status,
-  headers: { 'content-type': JSON_CONTENT_TYPE },
-  body: JSON.stringify(body),
-  ...(machineId === undefined ? {} : { machineId }),
-});
-
-const errorReply = (error: ClerkApiError): Reply => ({
-  status: error.status,
-  headers: {
-    'content-type': JSON_CONTENT_TYPE,
-    ...(error.retryAfterSeconds === undefined ? {} : { 'retry-after': String(error.retryAfterSeconds) }),
-  },
-  body: JSON.stringify(error.toEnvelope(newTraceId())),
-  errorCode: error.code,
-});
-
-const unexpectedErrorReply = (): Reply =>
-  errorReply(
-    new ClerkApiError({
-      status: 500,
-      code: ClerkErrorCode.internalClerkError,
-      message: 'There was an internal error on our servers',
-      longMessage: 'The emulator failed while handling this request.',
-    }),
-  );
+type Fields = Pick<AuditEntry, 'status' | 'outcome'> &
+  Partial<Pick<AuditEntry, 'errorCode' | 'fault' | 'machineId' | 'processedAt' | 'answeredStatus'>>;
 
 const headerValue = (req: IncomingMessage, name: string): string | undefined => {
   const value = req.headers[name];
@@ -86,256 +50,185 @@ const redactedHeaders = (req: IncomingMessage): Record<string, string> => {
   return headers;
 };
 
-/**
- * 401 when no valid key was presented; 403 when a valid key of the wrong kind was. The spec declares 401/403 on every
- * /machines path; the /m2m_tokens paths declare neither (only GET lists a 403) — we still answer 401 for a bad key
- * there, as @clerk/backend expects ("Invalid secret key" on 401), and 403 for an instance key on POST /m2m_tokens.
- */
-const requireKey = (required: KeyRequirement, auth: Authentication): NonNullable<Authentication['principal']> => {
-  const principal = auth.principal;
-  if (principal === undefined) {
-    throw authenticationInvalid(
-      auth.keyKind === 'none'
-        ? 'No Authorization header was sent; use Authorization: Bearer <secret key>.'
-        : 'The secret key in the Authorization header is not valid.',
-    );
-  }
-  if (required === 'instance' && principal.kind !== 'instance') {
-    throw authorizationInvalid('This endpoint requires the instance secret key (sk_…), not a machine secret key.');
-  }
-  if (required === 'machine' && principal.kind !== 'machine') {
-    throw authorizationInvalid('This endpoint requires a machine secret key (ak_…), not the instance secret key.');
-  }
-  return principal;
+const drop = (req: IncomingMessage, res: ServerResponse): void => {
+  res.socket?.destroy();
+  req.socket.destroy();
 };
 
-const rateLimitBucket = (principal: NonNullable<Authentication['principal']>): string =>
-  principal.kind === 'instance' ? `instance:${principal.instanceId}` : `machine:${principal.machineId}`;
+/** Real-time wait before processing; false when the emulator closed meanwhile. */
+const waitUnlessClosing = async (ms: number, closing: AbortSignal): Promise<boolean> => {
+  if (ms > 0) {
+    try {
+      await sleep(ms, undefined, { signal: closing });
+    } catch {
+      return false;
+    }
+  }
+  return !closing.aborted;
+};
 
-const faultReply = (
-  action: Exclude<FaultAction, { kind: 'drop-before-processing' | 'drop-after-processing' }>,
-): Reply =>
-  action.kind === 'error'
-    ? errorReply(injectedServerError(action.status, action.code, action.retryAfterSeconds))
-    : { status: action.status, headers: { ...(action.headers ?? {}) }, body: action.body };
+const delayOf = (action: FaultAction | undefined): number =>
+  action?.kind === 'land-late' || action?.kind === 'answer-now-process-later' ? action.afterMs : 0;
 
-const outcomeOf = (status: number): AuditOutcome => (status < 400 ? 'ok' : 'error');
+const replyFields = (reply: Reply): Pick<Fields, 'status' | 'errorCode' | 'machineId'> => ({
+  status: reply.status,
+  ...(reply.errorCode === undefined ? {} : { errorCode: reply.errorCode }),
+  ...(reply.machineId === undefined ? {} : { machineId: reply.machineId }),
+});
 
-const parseBodyForRecord = (reply: Reply): unknown => {
-  if (typeof reply.body !== 'string') return undefined;
+const outcomeOf = (status: number): 'ok' | 'error' => (status < 400 ? 'ok' : 'error');
+
+/** Writes the audit entry and hands the exchange to `onExchange` (a hook that throws only warns). */
+const report = (
+  deps: ClerkRequestHandlerDeps,
+  call: Call,
+  auth: Authentication,
+  fields: Fields,
+  bodyText: string | undefined,
+  response: Reply | undefined,
+): void => {
+  const { route, req } = call;
+  const pathMachineId = route !== undefined && MACHINE_PATH_OPERATIONS.has(route.operation) ? route.pathId : undefined;
+  const principalMachineId = auth.principal?.kind === 'machine' ? auth.principal.machineId : undefined;
+  const machineId = fields.machineId ?? pathMachineId ?? principalMachineId;
+  const apiVersionHeader = headerValue(req, 'clerk-api-version');
+  deps.audit.record({
+    at: call.at,
+    operation: call.operation,
+    method: call.method,
+    path: call.url.pathname,
+    keyKind: auth.keyKind,
+    ...fields,
+    ...(machineId === undefined ? {} : { machineId }),
+    ...(auth.principal === undefined ? {} : { instanceId: auth.principal.instanceId }),
+    ...(apiVersionHeader === undefined ? {} : { apiVersionHeader }),
+    ...(call.plan.latencyMs > 0 ? { latencyMs: call.plan.latencyMs } : {}),
+  });
+  if (deps.onExchange === undefined) return;
   try {
-    return JSON.parse(reply.body) as unknown;
-  } catch {
-    return undefined;
+    deps.onExchange({
+      operation: call.operation,
+      outcome: fields.outcome,
+      request: {
+        method: call.method,
+        path: call.url.pathname,
+        query: Object.fromEntries(call.url.searchParams),
+        headers: redactedHeaders(req),
+        body: bodyText,
+      },
+      response: response === undefined ? undefined : exchangeResponse(response),
+    });
+  } catch (error) {
+    process.emitWarning(`onExchange hook threw: ${(error as Error).message}`, { code: 'CLERK_EMULATOR_ON_EXCHANGE' });
+  }
+};
+
+const describeCall = (deps: ClerkRequestHandlerDeps, req: IncomingMessage): Call => {
+  const method = (req.method ?? 'GET').toUpperCase();
+  const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+  const route = matchRoute(method, url.pathname);
+  return {
+    at: deps.clock.now(),
+    req,
+    method,
+    url,
+    route,
+    operation: route?.operation ?? UNKNOWN_OPERATION,
+    plan: deps.faults.plan({ operation: route?.operation, method, path: url.pathname }),
+  };
+};
+
+/** The whole body, or the error a too-large body is answered with; undefined when the client went away mid-body. */
+const readBody = async (req: IncomingMessage, maxBytes: number) => {
+  try {
+    return { raw: await readRequestBody(req, maxBytes), error: undefined };
+  } catch (error) {
+    if (!(error instanceof EmulatedClerkError)) return undefined;
+    return { raw: Buffer.alloc(0), error };
   }
 };
 
 /**
- * The emulator's request pipeline: route → read body → injected latency → injected terminal fault → authenticate →
- * rate limit → parse body → handle → answer (or drop after processing) → audit and record.
+ * The emulator's request pipeline: route and decide faults → read body → answer now (answer-now-process-later) →
+ * wait (latency, late landing) → authenticate → injected terminal fault, or process (rate limit, body, handler) →
+ * answer, or drop after processing → audit entry and exchange. Each call is recorded once, when it is done.
  */
-export const createClerkRequestHandler = (deps: ClerkRequestHandlerDeps) => {
-  const { state, clock, audit, faults, rateLimiter } = deps;
+export const createClerkRequestHandler =
+  (deps: ClerkRequestHandlerDeps) =>
+  async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const call = describeCall(deps, req);
+    const { action } = call.plan;
+    const authNow = () => authenticate(deps.state, headerValue(req, 'authorization'));
+    if (action?.kind === 'drop-before-processing' && call.plan.latencyMs === 0) {
+      report(
+        deps,
+        call,
+        authNow(),
+        { status: null, outcome: 'dropped-before-processing', fault: action.kind },
+        undefined,
+        undefined,
+      );
+      return drop(req, res);
+    }
+    const body = await readBody(req, deps.maxBodyBytes);
+    if (body === undefined) return;
+    const bodyText = body.raw.length > 0 ? body.raw.toString('utf8') : undefined;
+    const answered = action?.kind === 'answer-now-process-later' ? injectedReply(action.reply) : undefined;
+    if (answered !== undefined) sendReply(res, answered);
 
-  const processCall = (
-    route: RouteMatch | undefined,
-    auth: Authentication,
-    rawBody: Buffer,
-    req: IncomingMessage,
-    url: URL,
-  ): Reply => {
-    try {
-      if (route === undefined) {
-        // Unknown paths, and spec paths this emulator does not implement, answer 404 before any key check.
-        throw resourceNotFound('The requested resource does not exist in this Clerk emulator.');
+    if (!(await waitUnlessClosing(call.plan.latencyMs + delayOf(action), deps.closing))) {
+      if (answered !== undefined && action !== undefined) {
+        const fields: Fields = { ...replyFields(answered), outcome: outcomeOf(answered.status), fault: action.kind };
+        report(deps, call, authNow(), fields, bodyText, answered);
       }
-      const spec = operationTable[route.operation];
-      const principal = requireKey(spec.keys, auth);
-      const decision = rateLimiter.consume(rateLimitBucket(principal));
-      if (!decision.allowed) throw tooManyRequests(decision.retryAfterSeconds);
-      const body =
-        spec.body === 'none'
-          ? {}
-          : parseJsonObjectBody(rawBody, headerValue(req, 'content-type'), { required: spec.body === 'required' });
-      const result = spec.handle({
-        state,
-        now: Math.floor(clock.now()),
-        principal,
-        pathId: route.pathId,
-        query: url.searchParams,
-        body,
-      });
-      return jsonReply(result.status, result.body, result.machineId);
-    } catch (error) {
-      return error instanceof ClerkApiError ? errorReply(error) : unexpectedErrorReply();
+      return drop(req, res);
     }
-  };
-
-  const emitExchange = (exchange: ClerkExchange): void => {
-    if (deps.onExchange === undefined) return;
-    try {
-      deps.onExchange(exchange);
-    } catch (error) {
-      process.emitWarning(`onExchange hook threw: ${(error as Error).message}`, { code: 'CLERK_EMULATOR_ON_EXCHANGE' });
-    }
-  };
-
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const at = clock.now();
-    const method = (req.method ?? 'GET').toUpperCase();
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const path = url.pathname;
-    const route = matchRoute(method, path);
-    const operation: AuditedOperation = route?.operation ?? UNKNOWN_OPERATION;
-    const apiVersionHeader = headerValue(req, 'clerk-api-version');
-    const plan = faults.plan({ operation: route?.operation, method, path });
-
-    const requestRecord = (body: string | undefined): ClerkExchange['request'] => ({
-      method,
-      path,
-      query: Object.fromEntries(url.searchParams),
-      headers: redactedHeaders(req),
-      body,
-    });
-
-    const record = (
-      auth: Authentication,
-      fields: Pick<AuditEntry, 'status' | 'outcome'> & Partial<Pick<AuditEntry, 'errorCode' | 'fault' | 'machineId'>>,
-    ): void => {
-      const pathMachineId =
-        route !== undefined && MACHINE_PATH_OPERATIONS.has(route.operation) ? route.pathId : undefined;
-      const principalMachineId = auth.principal?.kind === 'machine' ? auth.principal.machineId : undefined;
-      const machineId = fields.machineId ?? pathMachineId ?? principalMachineId;
-      audit.record({
-        at,
-        operation,
-        method,
-        path,
-        keyKind: auth.keyKind,
-        status: fields.status,
-        outcome: fields.outcome,
-        ...(machineId === undefined ? {} : { machineId }),
-        ...(auth.principal === undefined ? {} : { instanceId: auth.principal.instanceId }),
-        ...(fields.errorCode === undefined ? {} : { errorCode: fields.errorCode }),
-        ...(apiVersionHeader === undefined ? {} : { apiVersionHeader }),
-        ...(fields.fault === undefined ? {} : { fault: fields.fault }),
-        ...(plan.latencyMs > 0 ? { latencyMs: plan.latencyMs } : {}),
-      });
-    };
-
-    const drop = (): void => {
-      res.socket?.destroy();
-      req.socket.destroy();
-    };
-
-    if (plan.action?.kind === 'drop-before-processing' && plan.latencyMs === 0) {
-      record(authenticate(state, headerValue(req, 'authorization')), {
-        status: null,
-        outcome: 'dropped-before-processing',
-        fault: 'drop-before-processing',
-      });
-      emitExchange({
-        operation,
-        outcome: 'dropped-before-processing',
-        request: requestRecord(undefined),
-        response: undefined,
-      });
-      drop();
-      return;
-    }
-
-    let rawBody: Buffer;
-    let bodyError: ClerkApiError | undefined;
-    try {
-      rawBody = await readRequestBody(req, deps.maxBodyBytes);
-    } catch (error) {
-      if (!(error instanceof ClerkApiError)) return; // the client went away mid-body
-      rawBody = Buffer.alloc(0);
-      bodyError = error;
-    }
-    const bodyText = rawBody.length > 0 ? rawBody.toString('utf8') : undefined;
-
-    if (plan.latencyMs > 0) {
-      try {
-        await sleep(plan.latencyMs, undefined, { signal: deps.closing });
-      } catch {
-        drop();
-        return;
-      }
-    }
-    if (deps.closing.aborted) {
-      drop();
-      return;
-    }
-
-    // Authenticate after the latency: a previous key may have expired meanwhile on the emulator's clock.
-    const auth = authenticate(state, headerValue(req, 'authorization'));
-    const action = plan.action;
-
+    // Authenticate after the wait: a previous key may have expired meanwhile on the emulator's clock.
+    const auth = authNow();
     if (action?.kind === 'drop-before-processing') {
-      record(auth, { status: null, outcome: 'dropped-before-processing', fault: action.kind });
-      emitExchange({
-        operation,
-        outcome: 'dropped-before-processing',
-        request: requestRecord(bodyText),
-        response: undefined,
-      });
-      drop();
-      return;
+      report(
+        deps,
+        call,
+        auth,
+        { status: null, outcome: 'dropped-before-processing', fault: action.kind },
+        bodyText,
+        undefined,
+      );
+      return drop(req, res);
+    }
+    if (action?.kind === 'error' || action?.kind === 'raw') {
+      const reply = injectedReply(action);
+      report(
+        deps,
+        call,
+        auth,
+        { ...replyFields(reply), outcome: outcomeOf(reply.status), fault: action.kind },
+        bodyText,
+        reply,
+      );
+      return sendReply(res, reply);
     }
 
-    let reply: Reply;
-    let fault: string | undefined;
-    if (action !== undefined && action.kind !== 'drop-after-processing') {
-      reply = faultReply(action);
-      fault = action.kind;
-    } else if (bodyError !== undefined) {
-      reply = errorReply(bodyError);
-    } else {
-      reply = processCall(route, auth, rawBody, req, url);
-    }
-
+    const request = {
+      route: call.route,
+      query: call.url.searchParams,
+      contentType: headerValue(req, 'content-type'),
+      rawBody: body.raw,
+    };
+    const reply = body.error === undefined ? processClerkCall(deps, request, auth) : errorReply(body.error);
+    const processed = {
+      ...replyFields(reply),
+      processedAt: deps.clock.now(),
+      ...(action === undefined ? {} : { fault: action.kind }),
+    };
     if (action?.kind === 'drop-after-processing') {
-      record(auth, {
-        status: reply.status,
-        outcome: 'dropped-after-processing',
-        fault: action.kind,
-        ...(reply.errorCode === undefined ? {} : { errorCode: reply.errorCode }),
-        ...(reply.machineId === undefined ? {} : { machineId: reply.machineId }),
-      });
-      emitExchange({
-        operation,
-        outcome: 'dropped-after-processing',
-        request: requestRecord(bodyText),
-        response: undefined,
-      });
-      drop();
-      return;
+      report(deps, call, auth, { ...processed, outcome: 'dropped-after-processing' }, bodyText, undefined);
+      return drop(req, res);
     }
-
-    const outcome = outcomeOf(reply.status);
-    record(auth, {
-      status: reply.status,
-      outcome,
-      ...(reply.errorCode === undefined ? {} : { errorCode: reply.errorCode }),
-      ...(reply.machineId === undefined ? {} : { machineId: reply.machineId }),
-      ...(fault === undefined ? {} : { fault }),
-    });
-    if (!res.destroyed) {
-      const body = typeof reply.body === 'string' ? Buffer.from(reply.body) : reply.body;
-      res.writeHead(reply.status, { ...reply.headers, 'content-length': String(body.byteLength) });
-      res.end(body);
+    if (answered !== undefined) {
+      const fields: Fields = { ...processed, outcome: 'processed-after-answer', answeredStatus: answered.status };
+      return report(deps, call, auth, fields, bodyText, answered);
     }
-    emitExchange({
-      operation,
-      outcome,
-      request: requestRecord(bodyText),
-      response: {
-        status: reply.status,
-        headers: reply.headers,
-        body: parseBodyForRecord(reply),
-        rawBody: typeof reply.body === 'string' ? reply.body : Buffer.from(reply.body).toString('utf8'),
-      },
-    });
+    report(deps, call, auth, { ...processed, outcome: outcomeOf(reply.status) }, bodyText, reply);
+    sendReply(res, reply);
   };
-};

@@ -1,6 +1,6 @@
 import type { MachineRecord } from './ClerkState.ts';
-import { authorizationInvalid, formParamMissing, formParamValueInvalid, resourceNotFound } from './clerkErrors.ts';
 import type { ClerkOperation } from './clerkOperations.ts';
+import { authorizationInvalid, formParamMissing, formParamValueInvalid, resourceNotFound } from './errors.ts';
 import { newTokenId } from './identifiers.ts';
 import type { M2MTokenRecord } from './M2MTokenStore.ts';
 import { looksLikeJwt, RESERVED_M2M_JWT_CLAIMS, signM2MJwt, verifyM2MJwtSignature } from './m2mJwt.ts';

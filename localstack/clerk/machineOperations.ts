@@ -1,7 +1,7 @@
 import { Limits } from '../../lib/constants.ts';
 import type { MachineRecord } from './ClerkState.ts';
-import { formParamMissing, formParamValueInvalid, resourceNotFound } from './clerkErrors.ts';
 import type { ClerkOperation } from './clerkOperations.ts';
+import { formParamMissing, formParamValueInvalid, resourceNotFound } from './errors.ts';
 import type { OperationContext, OperationSpec } from './OperationSpec.ts';
 import { bodyInteger, queryInteger } from './params.ts';
 import { toMachineWire } from './wireFormat.ts';

@@ -1,4 +1,4 @@
-import { formParamMissing, formParamUnknown, formParamValueInvalid } from './clerkErrors.ts';
+import { formParamMissing, formParamUnknown, formParamValueInvalid } from './errors.ts';
 import type { JsonObject } from './requestBody.ts';
 
 /**

@@ -1,5 +1,5 @@
+import type { Clock } from '../common/Clock.ts';
 import { InvalidEmulatorOptionError } from './errors.ts';
-import type { Clock } from './ManualClock.ts';
 
 export interface RateLimitOptions {
   /** Requests allowed per window and bucket. */

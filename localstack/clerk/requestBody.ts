@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { ClerkApiError, requestBodyInvalid } from './clerkErrors.ts';
+import { EmulatedClerkError, requestBodyInvalid } from './errors.ts';
 
 export type JsonObject = Record<string, unknown>;
 
@@ -11,7 +11,7 @@ export const readRequestBody = async (req: IncomingMessage, maxBytes: number): P
     const buffer = chunk as Buffer;
     size += buffer.length;
     if (size > maxBytes) {
-      throw new ClerkApiError({
+      throw new EmulatedClerkError({
         status: 413,
         code: 'request_body_too_large',
         message: 'Request body too large',

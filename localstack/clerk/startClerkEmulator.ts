@@ -1,7 +1,8 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import { Limits } from '../../lib/constants.ts';
-import { type AuditEntry, AuditLog } from './auditLog.ts';
+import { type Clock, createSystemClock, ManualClock } from '../common/Clock.ts';
+import { createSeededRandom, type RandomSource } from '../common/seededRandom.ts';
+import { startEmulatorServer } from '../common/startEmulatorServer.ts';
+import { type AuditEntry, AuditLog } from './AuditLog.ts';
 import type { ClerkExchange } from './ClerkExchange.ts';
 import {
   ClerkState,
@@ -12,18 +13,17 @@ import {
 } from './ClerkState.ts';
 import { createClerkRequestHandler } from './createClerkRequestHandler.ts';
 import { InvalidEmulatorOptionError } from './errors.ts';
-import { FaultInjector } from './faults.ts';
-import { type Clock, createSystemClock, ManualClock } from './ManualClock.ts';
+import { FaultInjector } from './FaultInjector.ts';
 import { API_BASE_PATH } from './matchRoute.ts';
 import { DEVELOPMENT_INSTANCE_RATE_LIMIT, RateLimiter, type RateLimitOptions } from './rateLimiter.ts';
-import { createSeededRandom, type RandomSource } from './seededRandom.ts';
 
 export interface ClerkEmulatorOptions {
   /** @default 0 - an ephemeral port. The emulator always binds to 127.0.0.1. */
   readonly port?: number;
   /**
    * The emulator's clock (key overlaps, token expiry, rate-limit windows, audit timestamps), or 'manual' for a
-   * ManualClock starting at the real time that `advance(ms)` moves. Injected latency always uses real timers.
+   * ManualClock starting at the real time that `advance(ms)` moves. Injected latency and late landings always use
+   * real timers.
    * @default - the system clock
    */
   readonly clock?: Clock | 'manual';
@@ -85,7 +85,12 @@ export interface ClerkEmulator {
   readonly audit: AuditLog;
   readonly faults: FaultInjector;
   readonly rateLimiter: RateLimiter;
-  /** Stops listening and destroys open connections at once; pending injected latencies are abandoned. */
+  /**
+   * Resolves once every request received so far (and any received meanwhile) has been processed or dropped, and
+   * recorded: "once everything has landed", including late landings and calls answered before processing.
+   */
+  settled(): Promise<void>;
+  /** Stops listening and destroys open connections at once; calls still waiting to be processed are abandoned. */
   close(): Promise<void>;
 }
 
@@ -105,67 +110,30 @@ const toEmulatedInstance = (instance: InstanceRecord): EmulatedInstance => ({
   secretKey: instance.secretKey.reveal(),
 });
 
-const listen = (server: Server, port: number): Promise<AddressInfo> =>
-  new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve(server.address() as AddressInfo);
-    });
-  });
-
 /** Starts a strict, local stand-in for Clerk's Backend API (machines and M2M tokens). */
 export const startClerkEmulator = async (options: ClerkEmulatorOptions = {}): Promise<ClerkEmulator> => {
-  const port = options.port ?? 0;
-  if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new InvalidEmulatorOptionError('port', `must be an integer between 0 and 65535, got ${port}`);
-  }
   const clock = resolveClock(options.clock);
   const state = new ClerkState(clock);
   const audit = new AuditLog();
   const faults = new FaultInjector(options.random ?? createSeededRandom(options.seed ?? 1));
   const rateLimiter = new RateLimiter(resolveRateLimit(options.rateLimit), clock);
   const defaultInstance = toEmulatedInstance(state.createInstance(options.instance));
-  const closing = new AbortController();
-
-  const handle = createClerkRequestHandler({
-    state,
-    clock,
-    audit,
-    faults,
-    rateLimiter,
-    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-    closing: closing.signal,
-    ...(options.onExchange === undefined ? {} : { onExchange: options.onExchange }),
-  });
-
-  const sockets = new Set<Socket>();
-  const server = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) res.writeHead(500);
-      res.end();
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.once('close', () => sockets.delete(socket));
-  });
-  const address = await listen(server, port);
-
-  let closed: Promise<void> | undefined;
-  const close = (): Promise<void> => {
-    closed ??= new Promise<void>((resolve) => {
-      closing.abort();
-      server.close(() => resolve());
-      server.closeAllConnections();
-      for (const socket of sockets) socket.destroy();
-    });
-    return closed;
-  };
+  const server = await startEmulatorServer(options.port ?? 0, (closing) =>
+    createClerkRequestHandler({
+      state,
+      clock,
+      audit,
+      faults,
+      rateLimiter,
+      maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      closing,
+      ...(options.onExchange === undefined ? {} : { onExchange: options.onExchange }),
+    }),
+  );
 
   return {
-    url: `http://127.0.0.1:${address.port}${API_BASE_PATH}`,
-    port: address.port,
+    url: `http://127.0.0.1:${server.port}${API_BASE_PATH}`,
+    port: server.port,
     clock,
     advance: (ms) => {
       if (!(clock instanceof ManualClock)) {
@@ -203,6 +171,7 @@ export const startClerkEmulator = async (options: ClerkEmulatorOptions = {}): Pr
     audit,
     faults,
     rateLimiter,
-    close,
+    settled: () => server.settled(),
+    close: () => server.close(),
   };
 };

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import type { RotationStep } from '../../lib/constants.ts';
+import { InvalidEmulatorOptionError } from './errors.ts';
 
 /** The event Secrets Manager sends a rotation function (RotationToken included, unlike @types/aws-lambda's type). */
 export interface RotationInvocationEvent {
@@ -79,7 +80,7 @@ export class RotationFunctionRegistry {
     }
     if (typeof handler !== 'function') throw new TypeError('registerRotationFunction needs a handler function');
     if (options.timeoutMs !== undefined && !(options.timeoutMs > 0)) {
-      throw new RangeError(`timeoutMs must be positive, got ${options.timeoutMs}`);
+      throw new InvalidEmulatorOptionError('timeoutMs', `must be positive, got ${options.timeoutMs}`);
     }
     const registered: RegisteredRotationFunction = {
       arn,

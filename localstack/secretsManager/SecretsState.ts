@@ -1,8 +1,9 @@
 import { Stage } from '../../lib/constants.ts';
-import { invalidParameter, markedForDeletion, resourceExists, secretNotFound, validationError } from './awsErrors.ts';
-import type { Clock } from './Clock.ts';
+import type { Clock } from '../common/Clock.ts';
+import type { RandomSource } from '../common/seededRandom.ts';
+import { invalidParameter, markedForDeletion, resourceExists, secretNotFound, validationError } from './errors.ts';
+import { randomArnSuffix, randomUuid } from './identifiers.ts';
 import { type SecretRecord, type SecretValue, type SecretVersion, sameValue, valueByteLength } from './SecretRecord.ts';
-import { type RandomSource, randomArnSuffix, randomUuid } from './seededRandom.ts';
 import { attachLabel, findVersionWithLabel } from './stagingLabels.ts';
 import { optionalString, type WireObject } from './wireInput.ts';
 

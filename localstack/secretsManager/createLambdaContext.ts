@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import type { Clock } from './Clock.ts';
+import type { Clock } from '../common/Clock.ts';
 import type { RegisteredRotationFunction } from './RotationFunctionRegistry.ts';
 
 export interface LambdaContextRequest {

@@ -1,4 +1,4 @@
-import { AwsServiceError } from './awsErrors.ts';
+import { AwsServiceError } from './errors.ts';
 import type { SecretRecord } from './SecretRecord.ts';
 import type { WireObject } from './wireInput.ts';
 
@@ -11,6 +11,28 @@ interface Filter {
 }
 
 const invalidFilter = (message: string) => new AwsServiceError('InvalidParameterException', message);
+
+/** The Filter shape's constraints: 1–10 values, each at most 512 characters of `^\!?[a-zA-Z0-9 :_@\/\+\=\.\-\!]*$`. */
+const FILTER_VALUE = /^!?[a-zA-Z0-9 :_@/+=.\-!]*$/;
+const MAX_FILTER_VALUES = 10;
+const MAX_FILTER_VALUE_LENGTH = 512;
+
+const checkFilterValues = (values: readonly string[]): void => {
+  const violation =
+    values.length > MAX_FILTER_VALUES
+      ? `Member must have length less than or equal to ${MAX_FILTER_VALUES}`
+      : values.some((value) => value.length > MAX_FILTER_VALUE_LENGTH)
+        ? `Member must have length less than or equal to ${MAX_FILTER_VALUE_LENGTH}`
+        : values.some((value) => !FILTER_VALUE.test(value))
+          ? `Member must satisfy regular expression pattern: ${FILTER_VALUE.source}`
+          : undefined;
+  if (violation !== undefined) {
+    throw new AwsServiceError(
+      'ValidationException',
+      `1 validation error detected: Value at 'filters.member.values' failed to satisfy constraint: ${violation}`,
+    );
+  }
+};
 
 export const readFilters = (input: WireObject): Filter[] => {
   const raw = input.Filters;
@@ -30,6 +52,7 @@ export const readFilters = (input: WireObject): Filter[] => {
     if (!Array.isArray(values) || values.length === 0 || values.some((value) => typeof value !== 'string')) {
       throw invalidFilter(`Invalid filter values for key: ${key}`);
     }
+    checkFilterValues(values as string[]);
     return { key: key as FilterKey, values: values as string[] };
   });
 };

@@ -1,4 +1,4 @@
-import { AwsServiceError } from './awsErrors.ts';
+import { AwsServiceError } from './errors.ts';
 import { optionalInteger, optionalString, type WireObject } from './wireInput.ts';
 
 export interface Page<T> {

@@ -1,13 +1,13 @@
 import type { Context } from 'aws-lambda';
 import { ROTATION_STEPS, RotationStep, Stage } from '../../lib/constants.ts';
-import type { Clock } from './Clock.ts';
+import type { Clock } from '../common/Clock.ts';
 import { createLambdaContext } from './createLambdaContext.ts';
+import { randomUuid } from './identifiers.ts';
 import type { RegisteredRotationFunction, RotationInvocationEvent } from './RotationFunctionRegistry.ts';
 import type { ErrorSummary, RotationLog, RotationMode, RotationRecord, RotationStepRecord } from './RotationLog.ts';
 import { nextRotationDate } from './rotationSchedule.ts';
 import type { SecretRecord } from './SecretRecord.ts';
 import type { SecretsState } from './SecretsState.ts';
-import { randomUuid } from './seededRandom.ts';
 import { detachLabel } from './stagingLabels.ts';
 
 export interface RotationRetryPolicy {

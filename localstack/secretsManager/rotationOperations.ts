@@ -1,5 +1,5 @@
 import { Stage } from '../../lib/constants.ts';
-import { AwsErrorName, AwsServiceError, invalidParameter, invalidRequest, resourceExists } from './awsErrors.ts';
+import { AwsErrorName, AwsServiceError, invalidParameter, invalidRequest, resourceExists } from './errors.ts';
 import type { RotationFunctionRegistry } from './RotationFunctionRegistry.ts';
 import type { RotationLog } from './RotationLog.ts';
 import type { RotationDriver } from './rotationDriver.ts';

@@ -1,5 +1,5 @@
-import { invalidParameter } from './awsErrors.ts';
 import { nextCronOccurrence, parseCronExpression } from './cronSchedule.ts';
+import { invalidParameter } from './errors.ts';
 import type { RotationRules } from './SecretRecord.ts';
 
 const HOUR_MS = 3_600_000;

@@ -1,5 +1,5 @@
 import { Stage } from '../../lib/constants.ts';
-import { invalidParameter, invalidRequest, resourceExists } from './awsErrors.ts';
+import { invalidParameter, invalidRequest, resourceExists } from './errors.ts';
 import { matchesFilters, readFilters } from './listSecretsFilters.ts';
 import { paginate } from './pagination.ts';
 import { type SecretRecord, type SecretValue, sameValue } from './SecretRecord.ts';

@@ -13,7 +13,9 @@ const seconds = (ms: number | undefined): number | undefined => (ms === undefine
 
 /**
  * The metadata Secrets Manager returns for a secret: DescribeSecret's body, and (with SecretVersionsToStages instead of
- * VersionIdsToStages) a ListSecrets entry. Never a value.
+ * VersionIdsToStages) a ListSecrets entry. Never a value. The two differ on LastRotatedDate: DescribeSecret returns
+ * null for it when rotation is not configured or turned off ("If the secret isn't configured for rotation or rotation
+ * has been disabled, Secrets Manager returns null"), a ListSecrets entry has it once the secret has ever rotated.
  */
 const secretMetadata = (secret: SecretRecord, versionsKey: 'VersionIdsToStages' | 'SecretVersionsToStages') => {
   const output: WireOutput = { ARN: secret.arn, Name: secret.name };
@@ -25,7 +27,10 @@ const secretMetadata = (secret: SecretRecord, versionsKey: 'VersionIdsToStages' 
     withOptional(output, 'RotationRules', secret.rotation.rules ? { ...secret.rotation.rules } : undefined);
     if (secret.rotation.enabled) withOptional(output, 'NextRotationDate', seconds(secret.nextRotationAt));
   }
-  withOptional(output, 'LastRotatedDate', seconds(secret.lastRotatedAt));
+  const rotationOn = secret.rotation?.enabled === true;
+  if (versionsKey === 'SecretVersionsToStages' || rotationOn) {
+    withOptional(output, 'LastRotatedDate', seconds(secret.lastRotatedAt));
+  }
   withOptional(output, 'LastChangedDate', seconds(secret.lastChangedAt));
   withOptional(output, 'LastAccessedDate', seconds(secret.lastAccessedAt));
   withOptional(output, 'DeletedDate', seconds(secret.deletionDate));

@@ -1,11 +1,12 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { type Clock, createSystemClock } from '../common/Clock.ts';
+import { createSeededRandom, randomSeed } from '../common/seededRandom.ts';
+import { startEmulatorServer } from '../common/startEmulatorServer.ts';
 import { AuditLog } from './AuditLog.ts';
-import { type Clock, createSystemClock } from './Clock.ts';
 import { createSecretsManagerClient, type EmulatorClientOptions } from './createSecretsManagerClient.ts';
+import { createSecretsManagerRequestHandler, type OperationHandler } from './createSecretsManagerRequestHandler.ts';
+import { InvalidEmulatorOptionError } from './errors.ts';
 import { FaultInjector } from './FaultInjector.ts';
-import { handleJsonRpcRequest, type OperationHandler } from './handleJsonRpcRequest.ts';
 import {
   type RegisterRotationFunctionOptions,
   type RotationFunctionHandler,
@@ -14,6 +15,7 @@ import {
 import { RotationLog, type RotationRecord, type StepInvocation } from './RotationLog.ts';
 import { RotationDriver } from './rotationDriver.ts';
 import { cancelRotateSecret, type RotationDeps, type RotationExecution, rotateSecret } from './rotationOperations.ts';
+import type { SecretRecord } from './SecretRecord.ts';
 import { SecretsState } from './SecretsState.ts';
 import {
   createSecret,
@@ -25,7 +27,7 @@ import {
   untagResource,
   updateSecret,
 } from './secretOperations.ts';
-import { createSeededRandom, randomSeed } from './seededRandom.ts';
+import type { SecretsManagerOperation } from './secretsManagerOperations.ts';
 import { getSecretValue, listSecretVersionIds, putSecretValue, updateSecretVersionStage } from './versionOperations.ts';
 
 export interface SecretsManagerEmulatorOptions {
@@ -49,7 +51,7 @@ export interface SecretsManagerEmulatorOptions {
   readonly rotationBackoffMs?: number | ((failedAttempt: number) => number);
   /** Lambda timeout for one step of a rotation function. @default 60_000 */
   readonly lambdaTimeoutMs?: number;
-  /** How the emulator waits (latency faults, rotation backoff). @default setTimeout */
+  /** How the emulator waits (injected latency, late landings, rotation backoff). @default setTimeout */
   readonly sleep?: (ms: number) => Promise<void>;
 }
 
@@ -76,9 +78,12 @@ export interface SecretsManagerEmulator {
   readonly port: number;
   readonly region: string;
   readonly accountId: string;
-  /** Fault injection: failNext, dropResponseNext, dropRequestNext, addLatency, setRandomFaults, clear. */
+  /**
+   * Fault injection, the same API as the Clerk emulator's: failNext, respondWith, dropBeforeProcessing,
+   * dropAfterProcessing, addLatency, landLate, answerNowProcessLater, randomly, clear.
+   */
   readonly faults: FaultInjector;
-  /** Every API call: operation, SecretId, outcome, error name; never values. */
+  /** Every API call: operation, SecretId, status, outcome, error name, fault, when processed; never values. */
   readonly audit: AuditLog;
   /**
    * Makes `handler` invocable as the Lambda function `arn` (unqualified). Returns an unregister function.
@@ -97,11 +102,19 @@ export interface SecretsManagerEmulator {
   stepInvocations(): StepInvocation[];
   /** Resolves when no rotation is running (use with `rotation: 'async'`). */
   rotationsIdle(): Promise<void>;
+  /**
+   * Resolves once every request received so far (and any received meanwhile) has been processed or dropped, and
+   * recorded: "once everything has landed", including late landings and calls answered before processing.
+   */
+  settled(): Promise<void>;
   /** Versions and labels of a secret (by name or ARN), or `undefined`. */
   inspectSecret(secretId: string): SecretSnapshot | undefined;
   /** A real SDK client pointed at this emulator. The caller destroys it. */
   createClient(options?: EmulatorClientOptions): SecretsManagerClient;
-  /** Stops listening, closes every socket at once and stops rotations after their current step. */
+  /**
+   * Stops listening, closes every socket at once, stops rotations after their current step and abandons calls still
+   * waiting to be processed.
+   */
   close(): Promise<void>;
 }
 
@@ -111,9 +124,49 @@ const defaultSleep = (ms: number): Promise<void> =>
   });
 
 const checkPositiveInteger = (name: string, value: number): number => {
-  if (!Number.isInteger(value) || value < 1) throw new RangeError(`${name} must be a positive integer, got ${value}`);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new InvalidEmulatorOptionError(name, `must be a positive integer, got ${value}`);
+  }
   return value;
 };
+
+/** Every implemented operation, bound to the emulator's state and rotation machinery. */
+const operationTable = (
+  state: SecretsState,
+  rotation: RotationDeps,
+): Record<SecretsManagerOperation, OperationHandler> => ({
+  CreateSecret: (input) => createSecret(state, input),
+  DescribeSecret: (input) => describeSecret(state, input),
+  GetSecretValue: (input) => getSecretValue(state, input),
+  PutSecretValue: (input) => putSecretValue(state, input),
+  UpdateSecret: (input) => updateSecret(state, input),
+  UpdateSecretVersionStage: (input) => updateSecretVersionStage(state, input),
+  ListSecretVersionIds: (input) => listSecretVersionIds(state, input),
+  ListSecrets: (input) => listSecrets(state, input),
+  DeleteSecret: (input) => deleteSecret(state, input, { onForceDeleted: (secret) => rotation.driver.cancel(secret) }),
+  RestoreSecret: (input) => restoreSecret(state, input),
+  TagResource: (input) => tagResource(state, input),
+  UntagResource: (input) => untagResource(state, input),
+  RotateSecret: (input) => rotateSecret(rotation, input),
+  CancelRotateSecret: (input) => cancelRotateSecret(rotation, input),
+});
+
+/** A secret's versions and labels for assertions; never a value. */
+const snapshotOf = (secret: SecretRecord): SecretSnapshot => ({
+  arn: secret.arn,
+  name: secret.name,
+  deletionDate: secret.deletionDate,
+  rotationEnabled: secret.rotation?.enabled,
+  rotationLambdaArn: secret.rotation?.lambdaArn,
+  lastRotatedAt: secret.lastRotatedAt,
+  nextRotationAt: secret.nextRotationAt,
+  versions: [...secret.versions.values()].map((version) => ({
+    versionId: version.versionId,
+    stages: [...version.stages],
+    hasValue: version.value !== undefined,
+    createdAt: version.createdAt,
+  })),
+});
 
 /**
  * Starts a Secrets Manager emulator on 127.0.0.1 speaking the AWS JSON 1.1 protocol of
@@ -130,7 +183,9 @@ export const startSecretsManagerEmulator = async (
   const sleep = options.sleep ?? defaultSleep;
   const backoff = options.rotationBackoffMs ?? 0;
   const lambdaTimeoutMs = options.lambdaTimeoutMs ?? 60_000;
-  if (!(lambdaTimeoutMs > 0)) throw new RangeError(`lambdaTimeoutMs must be positive, got ${lambdaTimeoutMs}`);
+  if (!(lambdaTimeoutMs > 0)) {
+    throw new InvalidEmulatorOptionError('lambdaTimeoutMs', `must be positive, got ${lambdaTimeoutMs}`);
+  }
 
   const state = new SecretsState({ clock, random, region, accountId });
   const audit = new AuditLog();
@@ -151,35 +206,18 @@ export const startSecretsManagerEmulator = async (
   });
   const rotationDeps: RotationDeps = { state, driver, functions, log, execution: options.rotation ?? 'sync' };
 
-  const operations: Record<string, OperationHandler> = {
-    CreateSecret: (input) => createSecret(state, input),
-    DescribeSecret: (input) => describeSecret(state, input),
-    GetSecretValue: (input) => getSecretValue(state, input),
-    PutSecretValue: (input) => putSecretValue(state, input),
-    UpdateSecret: (input) => updateSecret(state, input),
-    UpdateSecretVersionStage: (input) => updateSecretVersionStage(state, input),
-    ListSecretVersionIds: (input) => listSecretVersionIds(state, input),
-    ListSecrets: (input) => listSecrets(state, input),
-    DeleteSecret: (input) => deleteSecret(state, input, { onForceDeleted: (secret) => driver.cancel(secret) }),
-    RestoreSecret: (input) => restoreSecret(state, input),
-    TagResource: (input) => tagResource(state, input),
-    UntagResource: (input) => untagResource(state, input),
-    RotateSecret: (input) => rotateSecret(rotationDeps, input),
-    CancelRotateSecret: (input) => cancelRotateSecret(rotationDeps, input),
-  };
-
-  const deps = { operations, faults, audit, clock, random, sleep };
-  const server = createServer((req, res) => {
-    void handleJsonRpcRequest(deps, req, res);
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await startEmulatorServer(options.port ?? 0, (closing) =>
+    createSecretsManagerRequestHandler({
+      operations: operationTable(state, rotationDeps),
+      faults,
+      audit,
+      clock,
+      random,
+      sleep,
+      closing,
+    }),
+  );
+  const { port } = server;
   const endpoint = `http://127.0.0.1:${port}`;
 
   return {
@@ -194,31 +232,15 @@ export const startSecretsManagerEmulator = async (
     rotations: () => log.rotations(),
     stepInvocations: () => log.stepInvocations(),
     rotationsIdle: () => driver.idle(),
+    settled: () => server.settled(),
     inspectSecret: (secretId) => {
       const secret = state.find(secretId);
-      if (secret === undefined) return undefined;
-      return {
-        arn: secret.arn,
-        name: secret.name,
-        deletionDate: secret.deletionDate,
-        rotationEnabled: secret.rotation?.enabled,
-        rotationLambdaArn: secret.rotation?.lambdaArn,
-        lastRotatedAt: secret.lastRotatedAt,
-        nextRotationAt: secret.nextRotationAt,
-        versions: [...secret.versions.values()].map((version) => ({
-          versionId: version.versionId,
-          stages: [...version.stages],
-          hasValue: version.value !== undefined,
-          createdAt: version.createdAt,
-        })),
-      };
+      return secret === undefined ? undefined : snapshotOf(secret);
     },
     createClient: (clientOptions) => createSecretsManagerClient(endpoint, { region, ...clientOptions }),
     close: async () => {
       driver.cancelAll();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await server.close();
     },
   };
 };

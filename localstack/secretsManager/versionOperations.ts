@@ -1,5 +1,5 @@
 import { Stage } from '../../lib/constants.ts';
-import { invalidParameter, invalidRequest, resourceNotFound } from './awsErrors.ts';
+import { invalidParameter, invalidRequest, resourceNotFound } from './errors.ts';
 import { paginate } from './pagination.ts';
 import { nextRotationDate } from './rotationSchedule.ts';
 import type { SecretVersion } from './SecretRecord.ts';

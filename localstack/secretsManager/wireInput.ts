@@ -1,4 +1,4 @@
-import { validationError } from './awsErrors.ts';
+import { validationError } from './errors.ts';
 import type { Tag } from './SecretRecord.ts';
 
 /** A decoded AWS JSON 1.1 request body. */

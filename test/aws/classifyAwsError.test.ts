@@ -273,7 +273,9 @@ describe('Function: classifyAwsError (errors the real SDK parsed from a Secrets 
     ['InvalidRequestException', 400, permanent('invalid', 'InvalidRequestException')],
   ])('an answer %s (HTTP %i)', async (name, statusCode, expected) => {
     // Act
-    const thrown = await failedCall((emulator) => emulator.faults.failNext('GetSecretValue', 1, { name, statusCode }));
+    const thrown = await failedCall((emulator) =>
+      emulator.faults.failNext('GetSecretValue', { code: name, status: statusCode }),
+    );
 
     // Assess
     expect(classifyAwsError(thrown)).toEqual(expected);
@@ -289,7 +291,7 @@ describe('Function: classifyAwsError (errors the real SDK parsed from a Secrets 
 
   it('a connection cut before the answer (the SDK names it TimeoutError, code ECONNRESET)', async () => {
     // Act
-    const thrown = await failedCall((emulator) => emulator.faults.dropRequestNext('GetSecretValue'));
+    const thrown = await failedCall((emulator) => emulator.faults.dropBeforeProcessing('GetSecretValue'));
 
     // Assess
     expect(classifyAwsError(thrown)).toEqual(transient('network', 'TimeoutError'));

@@ -37,11 +37,11 @@ export function armFault(stack: LocalStack, call: FunctionCall, kind: FaultKind)
     return;
   }
   const faults = stack.secretsManager.faults;
-  if (kind === 'fail') faults.failNext(op, 1, SimulatedError.internal);
-  else if (kind === 'reset') faults.dropRequestNext(op, 1);
-  else if (kind === 'lost') faults.dropResponseNext(op, 1);
-  else if (kind === 'throttle') faults.failNext(op, 1, SimulatedError.throttling);
+  if (kind === 'fail') faults.failNext(op, SimulatedError.internal);
+  else if (kind === 'reset') faults.dropBeforeProcessing(op);
+  else if (kind === 'lost') faults.dropAfterProcessing(op);
+  else if (kind === 'throttle') faults.failNext(op, SimulatedError.throttling);
   else if (kind === 'garbled') {
-    faults.failNext(op, 1, { name: 'ServiceUnavailable', statusCode: 503, message: 'Service Unavailable' });
-  } else faults.addLatency(op, TIMEOUT_LATENCY_MS, 1);
+    faults.failNext(op, { code: 'ServiceUnavailable', status: 503, message: 'Service Unavailable' });
+  } else faults.addLatency(op, TIMEOUT_LATENCY_MS, { times: 1 });
 }

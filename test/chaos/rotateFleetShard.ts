@@ -76,7 +76,8 @@ export async function rotateFleetShard(options: FleetShardOptions): Promise<Flee
 
     const { errorRate, dropResponseRate } = options.secretsManagerFaults;
     for (const operation of FUNCTION_OPERATIONS) {
-      stack.secretsManager.faults.setRandomFaults(operation, { errorRate, dropResponseRate });
+      stack.secretsManager.faults.randomly({ match: operation, rate: errorRate, kind: 'error' });
+      stack.secretsManager.faults.randomly({ match: operation, rate: dropResponseRate, kind: 'drop-after-processing' });
     }
     let next = 0;
     const rotateNext = async (): Promise<void> => {
@@ -123,7 +124,7 @@ export async function rotateFleetShard(options: FleetShardOptions): Promise<Flee
     const audit = stack.secretsManager.audit.entries();
     const injected = {
       errors: audit.filter((entry) => entry.fault === 'error').length,
-      lostResponses: audit.filter((entry) => entry.fault === 'dropResponse').length,
+      lostResponses: audit.filter((entry) => entry.fault === 'drop-after-processing').length,
     };
     return { machines, logs, injected };
   } finally {

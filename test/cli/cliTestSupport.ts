@@ -165,7 +165,7 @@ export function milestones(stdout: string): string[] {
 }
 
 /** Fails finishSecret's UpdateSecretVersionStage on every attempt: the key is staged and valid, AWSCURRENT never moves. */
-export const FINISH_FAILS = { name: 'AccessDeniedException', statusCode: 400, message: 'not allowed (injected)' };
+export const FINISH_FAILS = { code: 'AccessDeniedException', status: 400, message: 'not allowed (injected)', times: 3 };
 
 /** A test file's local stack and the CLI pointed at it. */
 export interface CliStack {

@@ -85,7 +85,7 @@ describe('CLI: rotate --emergency against the local stack', () => {
     });
     await fixture.stack.secretsManager.rotationsIdle();
     const compromised = fixture.stack.clerk.currentKey(machine.machineId);
-    fixture.stack.secretsManager.faults.failNext('UpdateSecretVersionStage', 3, FINISH_FAILS);
+    fixture.stack.secretsManager.faults.failNext('UpdateSecretVersionStage', FINISH_FAILS);
 
     // Act
     const run = await cli(

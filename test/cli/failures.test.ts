@@ -14,7 +14,7 @@ describe('CLI failure paths against the local stack', () => {
   const { cli, local, log } = fixture;
   /** A rotation whose finishSecret fails on all three attempts, started in-process (RotateSecret is async). */
   async function stickWithStagedKey(machine: LocalMachine): Promise<string> {
-    fixture.stack.secretsManager.faults.failNext('UpdateSecretVersionStage', 3, FINISH_FAILS);
+    fixture.stack.secretsManager.faults.failNext('UpdateSecretVersionStage', FINISH_FAILS);
     await fixture.stack.rotate(machine.secretName);
     await fixture.stack.secretsManager.rotationsIdle();
     const pending = versionWith(fixture.stack, machine.secretName, Stage.pending);
@@ -28,7 +28,7 @@ describe('CLI failure paths against the local stack', () => {
     const machine = await fixture.stack.addMachine({ name: 'stuck-staged' });
     await fixture.stack.secretsManager.rotationsIdle();
     const currentBefore = versionWith(fixture.stack, machine.secretName, Stage.current);
-    fixture.stack.secretsManager.faults.failNext('UpdateSecretVersionStage', 3, FINISH_FAILS);
+    fixture.stack.secretsManager.faults.failNext('UpdateSecretVersionStage', FINISH_FAILS);
 
     // Act
     const run = await cli('rotate', machine.secretName, '--wait', '--timeout', '3', '--poll-interval', '0.2');

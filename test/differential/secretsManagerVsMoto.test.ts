@@ -19,40 +19,13 @@ import {
   UntagResourceCommand,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  createSecretsManagerClient,
-  type SecretsManagerEmulator,
-  startSecretsManagerEmulator,
-} from '../../localstack/secretsManager/index.ts';
-import { findMotoServer, type MotoServer, startMotoServer } from '../support/motoServer.ts';
+import { describe, expect, it } from 'vitest';
+import { attempt, errorName, motoPath, useBothServices, warnWhenMotoMissing } from './motoDifferential.ts';
 
-const motoPath = findMotoServer();
-if (motoPath === undefined) {
-  console.warn(
-    '[secretsManagerVsMoto] skipped: moto_server is neither on PATH nor in ~/.pyenv/shims (install moto[server] to run the differential suite).',
-  );
-}
+warnWhenMotoMissing('secretsManagerVsMoto');
 
 const DAY_MS = 86_400_000;
 const token = (n: number): string => `${String(n).padStart(8, '0')}-0000-4000-8000-0000000d1ff0`;
-
-type Outcome<T> = { readonly ok: T } | { readonly error: string };
-
-/** A call's observable outcome: its (normalised) result or its error name. */
-const attempt = async <T, R = T>(promise: Promise<T>, pick?: (value: T) => R): Promise<Outcome<R>> => {
-  try {
-    const value = await promise;
-    return { ok: pick ? pick(value) : (value as unknown as R) };
-  } catch (error) {
-    return { error: (error as Error).name };
-  }
-};
-
-const errorName = async (promise: Promise<unknown>): Promise<string> => {
-  const outcome = await attempt(promise);
-  return 'error' in outcome ? outcome.error : 'no error';
-};
 
 type StageMap = Record<string, string[]> | undefined;
 
@@ -70,31 +43,7 @@ const labelled = (map: StageMap): StageMap => {
 };
 
 describe.skipIf(motoPath === undefined)('Secrets Manager emulator vs moto_server', () => {
-  let moto: MotoServer;
-  let emulator: SecretsManagerEmulator;
-  let ours: SecretsManagerClient;
-  let theirs: SecretsManagerClient;
-  let counter = 0;
-  const run = Date.now().toString(36);
-
-  beforeAll(async () => {
-    [moto, emulator] = await Promise.all([startMotoServer(motoPath ?? ''), startSecretsManagerEmulator({ seed: 99 })]);
-    ours = emulator.createClient({ maxAttempts: 1 });
-    theirs = createSecretsManagerClient(moto.endpoint, { maxAttempts: 1 });
-  }, 60_000);
-
-  afterAll(async () => {
-    ours?.destroy();
-    theirs?.destroy();
-    await Promise.all([moto?.stop(), emulator?.close()]);
-  });
-
-  /** Runs one scenario against both services (same secret name on each) and returns both transcripts. */
-  const onBoth = async <T>(scenario: (client: SecretsManagerClient, name: string) => Promise<T>) => {
-    const name = `diff/${run}/${++counter}`;
-    const [oursResult, motoResult] = await Promise.all([scenario(ours, name), scenario(theirs, name)]);
-    return { ours: oursResult, moto: motoResult };
-  };
+  const { onBoth, emulator, isEmulatorClient } = useBothServices({ seed: 99 });
 
   const create = (client: SecretsManagerClient, name: string, value = 'v1', tok = token(1)) =>
     client.send(new CreateSecretCommand({ Name: name, SecretString: value, ClientRequestToken: tok }));
@@ -737,8 +686,8 @@ describe.skipIf(motoPath === undefined)('Secrets Manager emulator vs moto_server
     });
 
     it('moto differs: RotateSecret proceeds while AWSPENDING sits on a version other than AWSCURRENT (AWS: "A previous rotation isn\'t complete")', async () => {
-      const functionArn = emulator.functionArn('diff-noop-rotator');
-      emulator.registerRotationFunction(functionArn, async () => {});
+      const functionArn = emulator().functionArn('diff-noop-rotator');
+      emulator().registerRotationFunction(functionArn, async () => {});
       const result = await onBoth(async (client, name) => {
         await create(client, name, 'v1', token(1));
         await put(client, name, 'half-done', token(2), ['AWSPENDING']);
@@ -746,7 +695,7 @@ describe.skipIf(motoPath === undefined)('Secrets Manager emulator vs moto_server
         const rotate = new RotateSecretCommand({
           SecretId: name,
           ClientRequestToken: token(3),
-          ...(client === ours ? { RotationLambdaARN: functionArn } : {}),
+          ...(isEmulatorClient(client) ? { RotationLambdaARN: functionArn } : {}),
         });
         return errorName(client.send(rotate));
       });

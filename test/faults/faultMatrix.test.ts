@@ -85,11 +85,11 @@ function arm(stack: LocalStack, point: CallPoint, kind: FaultKind): void {
     return;
   }
   const faults = stack.secretsManager.faults;
-  if (kind === 'fail-before-send') faults.dropRequestNext(op, 1);
-  else if (kind === '5xx') faults.failNext(op, 1, SimulatedError.internal);
-  else if (kind === '429') faults.failNext(op, 1, SimulatedError.throttling);
-  else if (kind === 'timeout') faults.addLatency(op, LATENCY_MS, 1);
-  else faults.dropResponseNext(op, 1);
+  if (kind === 'fail-before-send') faults.dropBeforeProcessing(op, { times: 1 });
+  else if (kind === '5xx') faults.failNext(op, { ...SimulatedError.internal, times: 1 });
+  else if (kind === '429') faults.failNext(op, { ...SimulatedError.throttling, times: 1 });
+  else if (kind === 'timeout') faults.addLatency(op, LATENCY_MS, { times: 1 });
+  else faults.dropAfterProcessing(op, { times: 1 });
 }
 
 interface Cell {

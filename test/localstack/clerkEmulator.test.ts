@@ -458,7 +458,9 @@ describe('Function: startClerkEmulator', () => {
       const entries = emu.audit.entries();
       expect(entries).toEqual([
         {
+          seq: 1,
           at: clock.now(),
+          processedAt: clock.now(),
           operation: 'rotateMachineSecretKey',
           method: 'POST',
           path: `/v1/machines/${machine.id}/secret_key/rotate`,

@@ -1,17 +1,21 @@
 import { inspect } from 'node:util';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AuditEntry, AuditLog } from '../../localstack/clerk/auditLog.ts';
-import { ClerkApiError, formParamMissing, tooManyRequests } from '../../localstack/clerk/clerkErrors.ts';
+import { type AuditEntry, AuditLog } from '../../localstack/clerk/AuditLog.ts';
 import { resolveOperationName, SPEC_OPERATION_IDS } from '../../localstack/clerk/clerkOperations.ts';
-import { InvalidEmulatorOptionError } from '../../localstack/clerk/errors.ts';
+import {
+  EmulatedClerkError,
+  formParamMissing,
+  InvalidEmulatorOptionError,
+  tooManyRequests,
+} from '../../localstack/clerk/errors.ts';
 import { MachineKeyRing } from '../../localstack/clerk/MachineKeyRing.ts';
-import { ManualClock } from '../../localstack/clerk/ManualClock.ts';
 import { signM2MJwt, verifyM2MJwtSignature } from '../../localstack/clerk/m2mJwt.ts';
 import { matchRoute } from '../../localstack/clerk/matchRoute.ts';
 import { fingerprintSecret, RedactedSecret } from '../../localstack/clerk/RedactedSecret.ts';
 import { RateLimiter } from '../../localstack/clerk/rateLimiter.ts';
-import { createSeededRandom } from '../../localstack/clerk/seededRandom.ts';
+import { ManualClock } from '../../localstack/common/Clock.ts';
+import { createSeededRandom } from '../../localstack/common/seededRandom.ts';
 
 const fp = fingerprintSecret;
 
@@ -122,7 +126,7 @@ describe('Function: matchRoute', () => {
 describe('Class: AuditLog', () => {
   it('counts rotations that took effect, including those whose response was dropped', () => {
     const log = new AuditLog();
-    const base: AuditEntry = {
+    const base: Omit<AuditEntry, 'seq'> = {
       at: 0,
       operation: 'rotateMachineSecretKey',
       method: 'POST',
@@ -142,7 +146,7 @@ describe('Class: AuditLog', () => {
   });
 });
 
-describe('Class: ClerkApiError', () => {
+describe('Class: EmulatedClerkError', () => {
   it("renders Clerk's envelope with meta only when present", () => {
     expect(formParamMissing('previous_token_ttl', 422).toEnvelope('trace')).toEqual({
       errors: [
@@ -156,7 +160,7 @@ describe('Class: ClerkApiError', () => {
       clerk_trace_id: 'trace',
     });
     const limited = tooManyRequests(3);
-    expect(limited).toBeInstanceOf(ClerkApiError);
+    expect(limited).toBeInstanceOf(EmulatedClerkError);
     expect(limited.retryAfterSeconds).toBe(3);
     expect(limited.toEnvelope('t').errors[0]).not.toHaveProperty('meta');
   });

@@ -104,7 +104,7 @@ describe('Function: startSecretsManagerEmulator', () => {
       expect(response.status).toBe(400);
       expect(response.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
       expect(await response.json()).toMatchObject({ __type: 'UnknownOperationException' });
-      expect(sm.audit.count({ operation: 'GetRandomPassword', errorName: 'UnknownOperationException' })).toBe(1);
+      expect(sm.audit.count({ operation: 'GetRandomPassword', errorCode: 'UnknownOperationException' })).toBe(1);
     });
 
     it('answers malformed JSON with SerializationException', async () => {
@@ -732,11 +732,11 @@ describe('Function: startSecretsManagerEmulator', () => {
 
       expect(sm.audit.countsByOperation()).toEqual({ CreateSecret: 1, GetSecretValue: 2 });
       expect(sm.audit.count({ operation: 'GetSecretValue', outcome: 'error' })).toBe(1);
-      expect(sm.audit.entries({ errorName: 'ResourceNotFoundException' })[0]).toMatchObject({
+      expect(sm.audit.entries({ errorCode: 'ResourceNotFoundException' })[0]).toMatchObject({
         operation: 'GetSecretValue',
         secretId: name,
         versionStage: 'AWSPENDING',
-        statusCode: 400,
+        status: 400,
       });
       expect(JSON.stringify(sm.audit.entries())).not.toContain('super-secret-value');
     });

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  InvalidEmulatorOptionError,
   type SecretsManagerEmulator,
   SimulatedError,
   startSecretsManagerEmulator,
@@ -66,7 +67,7 @@ describe('Function: startSecretsManagerEmulator (faults)', () => {
     // Prepare
     const name = uniqueName();
     await once.send(new CreateSecretCommand({ Name: name, SecretString: 'v1' }));
-    sm.faults.failNext('GetSecretValue', 2);
+    sm.faults.failNext('GetSecretValue', { times: 2 });
 
     // Act
     const value = await retrying.send(new GetSecretValueCommand({ SecretId: name }));
@@ -75,16 +76,16 @@ describe('Function: startSecretsManagerEmulator (faults)', () => {
     expect(value.SecretString).toBe('v1');
     expect(value.$metadata.attempts).toBe(3);
     expect(
-      sm.audit.entries({ operation: 'GetSecretValue' }).map((e) => [e.outcome, e.errorName, e.statusCode, e.fault]),
+      sm.audit.entries({ operation: 'GetSecretValue' }).map((e) => [e.outcome, e.errorCode, e.status, e.fault]),
     ).toEqual([
       ['error', 'InternalServiceError', 500, 'error'],
       ['error', 'InternalServiceError', 500, 'error'],
-      ['success', undefined, 200, undefined],
+      ['ok', undefined, 200, undefined],
     ]);
   });
 
   it('surfaces an injected ThrottlingException as error.name with status 400', async () => {
-    sm.faults.failNext('ListSecrets', 1, SimulatedError.throttling);
+    sm.faults.failNext('ListSecrets', SimulatedError.throttling);
 
     const error = await failure(once.send(new ListSecretsCommand({})));
 
@@ -92,9 +93,8 @@ describe('Function: startSecretsManagerEmulator (faults)', () => {
   });
 
   it('applies an operation-specific fault before a `*` fault', async () => {
-    sm.faults
-      .failNext('*', 1, { name: 'ThrottlingException' })
-      .failNext('ListSecrets', 1, { name: 'InternalServiceError' });
+    sm.faults.failNext('*', { code: 'ThrottlingException' });
+    sm.faults.failNext('ListSecrets', { code: 'InternalServiceError' });
 
     const first = await failure(once.send(new ListSecretsCommand({})));
     const second = await failure(once.send(new ListSecretsCommand({})));
@@ -106,7 +106,7 @@ describe('Function: startSecretsManagerEmulator (faults)', () => {
   it('processes a call and drops the response; the SDK retry with the same token is an idempotent success', async () => {
     const name = uniqueName();
     await once.send(new CreateSecretCommand({ Name: name, SecretString: 'v1', ClientRequestToken: token(1) }));
-    sm.faults.dropResponseNext('PutSecretValue');
+    sm.faults.dropAfterProcessing('PutSecretValue');
 
     const put = await retrying.send(
       new PutSecretValueCommand({ SecretId: name, SecretString: 'v2', ClientRequestToken: token(2) }),
@@ -114,16 +114,16 @@ describe('Function: startSecretsManagerEmulator (faults)', () => {
 
     expect(put).toMatchObject({ VersionId: token(2), VersionStages: ['AWSCURRENT'] });
     expect(put.$metadata.attempts).toBe(2);
-    expect(sm.audit.entries({ operation: 'PutSecretValue' }).map((e) => [e.outcome, e.statusCode, e.fault])).toEqual([
-      ['success', undefined, 'dropResponse'],
-      ['success', 200, undefined],
+    expect(sm.audit.entries({ operation: 'PutSecretValue' }).map((e) => [e.outcome, e.status, e.fault])).toEqual([
+      ['dropped-after-processing', 200, 'drop-after-processing'],
+      ['ok', 200, undefined],
     ]);
     expect(sm.inspectSecret(name)?.versions.map((v) => v.versionId)).toEqual([token(1), token(2)]);
   });
 
   it('shows a lost response to a caller that does not retry, although the change happened', async () => {
     const name = uniqueName();
-    sm.faults.dropResponseNext('CreateSecret');
+    sm.faults.dropAfterProcessing('CreateSecret');
 
     const error = await failure(once.send(new CreateSecretCommand({ Name: name, SecretString: 'v1' })));
 
@@ -131,16 +131,16 @@ describe('Function: startSecretsManagerEmulator (faults)', () => {
     expect(sm.inspectSecret(name)).toBeDefined();
   });
 
-  it('closes the connection before processing with dropRequestNext: nothing changes', async () => {
+  it('closes the connection before processing with dropBeforeProcessing: nothing changes', async () => {
     const name = uniqueName();
-    sm.faults.dropRequestNext('CreateSecret');
+    sm.faults.dropBeforeProcessing('CreateSecret');
 
     await failure(once.send(new CreateSecretCommand({ Name: name, SecretString: 'v1' })));
 
     expect(sm.inspectSecret(name)).toBeUndefined();
     expect(sm.audit.entries({ operation: 'CreateSecret' })[0]).toMatchObject({
-      outcome: 'notProcessed',
-      fault: 'dropRequest',
+      outcome: 'dropped-before-processing',
+      fault: 'drop-before-processing',
     });
   });
 
@@ -148,7 +148,7 @@ describe('Function: startSecretsManagerEmulator (faults)', () => {
     const name = uniqueName();
     await once.send(new CreateSecretCommand({ Name: name, SecretString: 'v1' }));
     const impatient = sm.createClient({ maxAttempts: 1, requestTimeoutMs: 50 });
-    sm.faults.addLatency('DescribeSecret', 150, 2);
+    sm.faults.addLatency('DescribeSecret', 150, { times: 2 });
 
     const started = performance.now();
     await once.send(new DescribeSecretCommand({ SecretId: name }));
@@ -159,14 +159,15 @@ describe('Function: startSecretsManagerEmulator (faults)', () => {
 
     expect(elapsed).toBeGreaterThanOrEqual(140);
     expect(error.name).toMatch(/Timeout/);
-    expect(sm.audit.entries({ operation: 'DescribeSecret' }).map((e) => e.delayedMs)).toContain(0);
+    expect(sm.audit.entries({ operation: 'DescribeSecret' }).map((e) => e.latencyMs)).toContain(undefined);
   });
 
   it('replays probabilistic faults exactly for the same seed', async () => {
     const outcomes = async (seed: number) => {
       const emulator = await startSecretsManagerEmulator({ seed });
       const client = emulator.createClient({ maxAttempts: 1 });
-      emulator.faults.setRandomFaults('*', { errorRate: 0.3, dropResponseRate: 0.2, error: SimulatedError.throttling });
+      emulator.faults.randomly({ rate: 0.3, kind: 'error', ...SimulatedError.throttling });
+      emulator.faults.randomly({ rate: 0.2, kind: 'drop-after-processing' });
       const results: string[] = [];
       for (let i = 0; i < 20; i += 1) {
         try {
@@ -189,9 +190,10 @@ describe('Function: startSecretsManagerEmulator (faults)', () => {
   });
 
   it('validates fault parameters', () => {
-    expect(() => sm.faults.failNext('GetSecretValue', 0)).toThrow(RangeError);
-    expect(() => sm.faults.setRandomFaults('*', { errorRate: 0.7, dropRequestRate: 0.5 })).toThrow(RangeError);
+    expect(() => sm.faults.failNext('GetSecretValue', { times: 0 })).toThrow(InvalidEmulatorOptionError);
+    expect(() => sm.faults.randomly({ rate: 1.2, kind: 'drop-before-processing' })).toThrow(InvalidEmulatorOptionError);
     expect(() => sm.faults.addLatency('*', -1)).toThrow(RangeError);
+    expect(() => sm.faults.failNext('GetSecretValues')).toThrow(/operation must be one of/);
   });
 
   it('applies faults to the rotation function’s own calls, so the rotation is retried', async () => {
@@ -228,7 +230,7 @@ describe('Function: startSecretsManagerEmulator (faults)', () => {
         );
       }
     });
-    sm.faults.failNext('PutSecretValue', 1);
+    sm.faults.failNext('PutSecretValue');
 
     await once.send(
       new RotateSecretCommand({ SecretId: name, RotationLambdaARN: functionArn, ClientRequestToken: token(2) }),
@@ -245,7 +247,7 @@ describe('Function: startSecretsManagerEmulator (faults)', () => {
     await once.send(new CreateSecretCommand({ Name: name, SecretString: 'v1' }));
     const functionArn = sm.functionArn('noop-rotator');
     sm.registerRotationFunction(functionArn, async () => {});
-    sm.faults.dropResponseNext('RotateSecret');
+    sm.faults.dropAfterProcessing('RotateSecret');
 
     const response = await retrying.send(new RotateSecretCommand({ SecretId: name, RotationLambdaARN: functionArn }));
 

@@ -9,14 +9,14 @@ import {
   type SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import type { Context, SecretsManagerRotationHandler } from 'aws-lambda';
+import type { SecretsManagerRotationHandler } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   type RotationFunctionHandler,
-  type RotationInvocationEvent,
   type SecretsManagerEmulator,
   startSecretsManagerEmulator,
 } from '../../localstack/secretsManager/index.ts';
+import { gate, type Invocation, templateHandler } from './templateRotationHandler.ts';
 
 const DAY_MS = 86_400_000;
 const HOUR_MS = 3_600_000;
@@ -38,61 +38,6 @@ class ManualClock {
     return this.ms;
   }
 }
-
-interface Invocation {
-  readonly event: RotationInvocationEvent;
-  readonly context: Context;
-}
-
-/**
- * A rotation function shaped like AWS's template (and like ours): createSecret puts the new value as AWSPENDING,
- * finishSecret moves AWSCURRENT and removes AWSPENDING. `fail` decides per step whether to throw.
- */
-const templateHandler = (
-  client: SecretsManagerClient,
-  invocations: Invocation[],
-  options: { fail?: (step: string, call: number) => boolean; keepPending?: boolean } = {},
-) => {
-  let calls = 0;
-  return async (event: RotationInvocationEvent, context: Context) => {
-    invocations.push({ event, context });
-    calls += 1;
-    if (options.fail?.(event.Step, calls)) throw new Error(`${event.Step} failed on purpose`);
-    const { SecretId: arn, ClientRequestToken: tok } = event;
-    if (event.Step === 'createSecret') {
-      await client.send(
-        new PutSecretValueCommand({
-          SecretId: arn,
-          ClientRequestToken: tok,
-          SecretString: `rotated-${tok.slice(0, 8)}`,
-          VersionStages: ['AWSPENDING'],
-          RotationToken: event.RotationToken,
-        }),
-      );
-    }
-    if (event.Step === 'finishSecret') {
-      const described = await client.send(new DescribeSecretCommand({ SecretId: arn }));
-      const current = Object.entries(described.VersionIdsToStages ?? {}).find(([, stages]) =>
-        stages.includes('AWSCURRENT'),
-      )?.[0];
-      if (current !== tok) {
-        await client.send(
-          new UpdateSecretVersionStageCommand({
-            SecretId: arn,
-            VersionStage: 'AWSCURRENT',
-            MoveToVersionId: tok,
-            RemoveFromVersionId: current,
-          }),
-        );
-      }
-      if (!options.keepPending) {
-        await client.send(
-          new UpdateSecretVersionStageCommand({ SecretId: arn, VersionStage: 'AWSPENDING', RemoveFromVersionId: tok }),
-        );
-      }
-    }
-  };
-};
 
 describe('Function: startSecretsManagerEmulator (rotation)', () => {
   const clock = new ManualClock(Date.UTC(2026, 2, 1, 12));
@@ -570,14 +515,6 @@ describe('Function: startSecretsManagerEmulator (async rotation)', () => {
     client.destroy();
     await sm.close();
   });
-
-  const gate = () => {
-    let open: () => void = () => {};
-    const opened = new Promise<void>((resolve) => {
-      open = resolve;
-    });
-    return { open, opened };
-  };
 
   it('answers RotateSecret at once and runs the steps in the background until rotationsIdle()', async () => {
     // Prepare

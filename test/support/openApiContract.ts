@@ -8,7 +8,7 @@ import { parse } from 'yaml';
  * Used by the emulator's contract tests and reusable for the requests our own Clerk client sends.
  */
 
-export const CLERK_SPEC_URL = new URL('../../../shared/reference/clerk-openapi/bapi-2026-05-12.yml', import.meta.url);
+export const CLERK_SPEC_URL = new URL('../../localstack/clerk/spec/bapi-2026-05-12.yml', import.meta.url);
 
 /** The spec's server URL is https://api.clerk.com/v1; its paths are relative to that `/v1`. */
 const BASE_PATH = '/v1';

@@ -1,3 +1,5 @@
+import type { InjectedError } from '../common/faultTypes.ts';
+
 /**
  * The error codes the emulator answers with. The SDK reads `__type` first for AWS JSON 1.1 (then `code`, then the
  * `x-amzn-errortype` header) and makes it `error.name`, so these strings are what callers match on.
@@ -51,12 +53,37 @@ export const validationError = (message: string): AwsServiceError =>
 export const markedForDeletion = (): AwsServiceError =>
   invalidRequest("You can't perform this operation on the secret because it was marked for deletion.");
 
-/** Errors that tests commonly inject; status codes as AWS sends them. */
+/**
+ * Errors tests commonly inject, as fault options: `faults.failNext('PutSecretValue', SimulatedError.throttling)` or,
+ * for several calls, `{ ...SimulatedError.throttling, times: 3 }`. Status codes as AWS sends them.
+ */
 export const SimulatedError = {
   internal: {
-    name: AwsErrorName.internalServiceError,
-    statusCode: 500,
+    code: AwsErrorName.internalServiceError,
+    status: 500,
     message: 'An error occurred on the server side.',
   },
-  throttling: { name: AwsErrorName.throttling, statusCode: 400, message: 'Rate exceeded' },
+  throttling: { code: AwsErrorName.throttling, status: 400, message: 'Rate exceeded' },
 } as const;
+
+/**
+ * The AWS error for an injected fault: code default InternalServiceError (ThrottlingException for a 429, and
+ * InvalidRequestException for another 4xx status); status default 500 for InternalServiceError and 400 otherwise.
+ */
+export const injectedError = (fault: InjectedError): AwsServiceError => {
+  const { status } = fault;
+  const code =
+    fault.code ??
+    (status === undefined || status >= 500
+      ? AwsErrorName.internalServiceError
+      : status === 429
+        ? AwsErrorName.throttling
+        : AwsErrorName.invalidRequest);
+  const message =
+    fault.message ??
+    (code === AwsErrorName.internalServiceError ? SimulatedError.internal.message : `Injected ${code}`);
+  return new AwsServiceError(code, message, status ?? (code === AwsErrorName.internalServiceError ? 500 : 400));
+};
+
+/** Out-of-range options and fault rules: shared by both emulators. */
+export { InvalidEmulatorOptionError } from '../common/errors.ts';

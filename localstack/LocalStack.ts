@@ -4,6 +4,7 @@ import type { SecretsManagerRotationEvent } from '../lambda/rotate.ts';
 import type { Clock } from '../lib/Clock.ts';
 import type { RetryOptions } from '../lib/clerk/retryPolicy.ts';
 import type { StepOutcome } from '../lib/core/RotationContext.ts';
+import type { VerificationRunSummary } from '../lib/verification/runVerification.ts';
 import type { ClerkEmulator, ClerkEmulatorOptions } from './clerk/index.ts';
 import type { SecretsManagerEmulator, SecretsManagerEmulatorOptions } from './secretsManager/index.ts';
 
@@ -102,6 +103,11 @@ export interface LocalStack {
   invokeStep(step: string, secretArn: string, token: string): Promise<unknown>;
   /** Resolves once both emulators have processed (or dropped) every request they received: late landings included. */
   settled(): Promise<void>;
+  /**
+   * One run of the scheduled verification (lambda/verify.ts, the real handler) over the stack's secrets, configured
+   * like the rotation function; a run that hands on continues in-process. Waits (Clerk pacing) move the manual clock.
+   */
+  verify(options?: { readonly env?: Readonly<Record<string, string>> }): Promise<VerificationRunSummary>;
   /** What a shell needs to point apps, the CLI and awscli at this stack. */
   environment(): Record<string, string>;
   close(): Promise<void>;

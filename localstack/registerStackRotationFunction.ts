@@ -63,6 +63,8 @@ export interface StackRotationFunction {
   invokeStep(step: string, secretArn: string, token: string): Promise<unknown>;
   /** Adds an instance-key secret to the function's ALLOWED_INSTANCE_KEY_SECRET_IDS. */
   allowInstanceKeySecret(secretName: string): void;
+  /** The rotation function's environment as it stands (the verification reads the same settings). */
+  environment(): Readonly<Record<string, string | undefined>>;
   /** Destroys the function's own SDK client. */
   destroy(): void;
 }
@@ -121,6 +123,7 @@ export const registerStackRotationFunction = (
       const allowed = env[EnvVar.allowedInstanceKeySecretIds];
       env[EnvVar.allowedInstanceKeySecretIds] = allowed ? `${allowed},${secretName}` : secretName;
     },
+    environment: () => ({ ...env }),
     destroy: () => client.destroy(),
   };
 };

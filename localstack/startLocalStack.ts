@@ -1,10 +1,16 @@
 import { CreateSecretCommand, RotateSecretCommand, type Tag } from '@aws-sdk/client-secrets-manager';
+import { createVerifyHandler } from '../lambda/verify.ts';
 import { EnvVar, TagKey } from '../lib/constants.ts';
+import type { VerificationCursor, VerificationRunSummary } from '../lib/verification/runVerification.ts';
 import { type ClerkEmulator, startClerkEmulator } from './clerk/index.ts';
 import { type Clock, driveManualClock, ManualClock } from './common/Clock.ts';
 import { InvalidEmulatorOptionError } from './common/errors.ts';
 import type { AddMachineOptions, LocalMachine, LocalStack, LocalStackOptions } from './LocalStack.ts';
-import { LOCAL_INSTANCE_KEY_SECRET, registerStackRotationFunction } from './registerStackRotationFunction.ts';
+import {
+  LOCAL_INSTANCE_KEY_SECRET,
+  registerStackRotationFunction,
+  type StackRotationFunction,
+} from './registerStackRotationFunction.ts';
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from './secretsManager/index.ts';
 
 export type {
@@ -122,6 +128,52 @@ const shellEnvironment = (clerk: ClerkEmulator, secretsManager: SecretsManagerEm
   [EnvVar.instanceKeySecretId]: LOCAL_INSTANCE_KEY_SECRET,
 });
 
+/** Runs the real verification handler against the stack, continuing in-process when a run hands on. */
+async function runStackVerification(
+  stack: {
+    clerk: ClerkEmulator;
+    secretsManager: SecretsManagerEmulator;
+    clock: LocalStack['clock'];
+    fn: StackRotationFunction;
+    options: LocalStackOptions;
+  },
+  verifyOptions: { readonly env?: Readonly<Record<string, string>> },
+): Promise<VerificationRunSummary> {
+  const { clock, fn } = stack;
+  const client = stack.secretsManager.createClient();
+  const cursors: VerificationCursor[] = [];
+  const handler = createVerifyHandler({
+    secretsManager: client,
+    fetch: globalThis.fetch,
+    env: { ...fn.environment(), [EnvVar.rotationFunctionArn]: fn.functionArn, ...verifyOptions.env },
+    clock,
+    // Pacing waits move a manual clock (the stack's time), or really wait on the system clock.
+    sleep: async (ms) => {
+      if (clock.advance !== undefined) clock.advance(ms);
+      else await new Promise((resolve) => setTimeout(resolve, ms));
+    },
+    writeLog: stack.options.writeLog ?? (() => {}),
+    continueRun: async (_, cursor) => {
+      cursors.push(cursor);
+    },
+  });
+  const context = { invokedFunctionArn: `${fn.functionArn}-verify`, getRemainingTimeInMillis: () => 900_000 };
+  try {
+    let verified = 0;
+    const counts: Record<string, number> = {};
+    for (let event: unknown = {}; event !== undefined; ) {
+      const run = await handler(event, context);
+      verified += run.verified;
+      for (const [key, value] of Object.entries(run.counts)) counts[key] = (counts[key] ?? 0) + value;
+      const cursor = cursors.shift();
+      event = cursor === undefined ? undefined : { continuation: cursor };
+    }
+    return { verified, counts };
+  } finally {
+    client.destroy();
+  }
+}
+
 /**
  * Both emulators, wired: a Clerk instance whose key sits in a secret, and the real rotation handler (real SDK
  * client, real fetch over HTTP) registered as the rotation function. Used by the demo, the integration, fault and
@@ -174,6 +226,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       await Promise.all([clerk.settled(), secretsManager.settled()]);
     },
     environment: () => shellEnvironment(clerk, secretsManager),
+    verify: (verifyOptions = {}) => runStackVerification({ clerk, secretsManager, clock, fn, options }, verifyOptions),
     async close() {
       stopClock();
       client.destroy();

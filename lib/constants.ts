@@ -99,8 +99,13 @@ export const Defaults = {
   clerkApiVersion: '2026-05-12',
   /** Zero-downtime first: the maximum overlap Clerk allows. */
   previousKeyTtlSeconds: 28_800,
-  /** Longer than the reader's maxAge with jitter (330 s) plus a rotation's run, and than the landing horizon. */
-  minRotationIntervalSeconds: 900,
+  /**
+   * Counted from the later of the value's rotatedAt and LastRotatedDate (when the last rotation finished): longer
+   * than a default reader can serve a key after that moment — maxAge with jitter (330 s) plus its stale window on
+   * Secrets Manager failures (900 s) — so no default reader serves the key a second rotation ends; and than the
+   * landing horizon (test/integration/coherentDefaults.test.ts).
+   */
+  minRotationIntervalSeconds: 1_800,
   /** 120× the 5 s client timeout, 6× the 100 s that common proxies hold a request (docs/decisions/007). */
   rotateLandingHorizonSeconds: 600,
   verificationIntervalSeconds: 3_600,

@@ -38,14 +38,14 @@ describe('CLI: rotate refuses what the rotation function would refuse', () => {
     expect(text.stdout).toBe('');
     expect(text.stderr).toMatch(
       new RegExp(
-        `error \\[ROTATION_TOO_SOON\\]: ${machine.secretName} was last rotated at [\\d:TZ-]+ \\(\\d+ s ago\\) and the minimum interval between rotations is 900 s \\(the default\\): a rotation is possible from [\\d:TZ-]+ \\(in 1[45] min( \\d+ s)?\\); nothing was changed`,
+        `error \\[ROTATION_TOO_SOON\\]: ${machine.secretName} was last rotated at [\\d:TZ-]+ \\(\\d+ s ago\\) and the minimum interval between rotations is 1800 s \\(the default\\): a rotation is possible from [\\d:TZ-]+ \\(in (29|30) min( \\d+ s)?\\); nothing was changed`,
       ),
     );
     expect(text.stderr).toContain(`runbook: ${RUNBOOK_URL}#rotation_too_soon`);
     expect(json.code).toBe(1);
     const { error } = JSON.parse(json.stdout);
     expect(error).toMatchObject({ code: 'ROTATION_TOO_SOON', runbook: `${RUNBOOK_URL}#rotation_too_soon` });
-    expect(Date.parse(error.possibleAt) - Date.parse(error.lastRotatedAt)).toBe(900_000);
+    expect(Date.parse(error.possibleAt) - Date.parse(error.lastRotatedAt)).toBe(1_800_000);
     expect(fixture.stack.secretsManager.rotations()).toHaveLength(rotationsBefore);
     expect(stagesOf(fixture.stack, machine.secretName)).toEqual(stagesBefore);
   });

@@ -339,15 +339,15 @@ describe('Function: testSecret — proves the pending key', () => {
 });
 
 describe('Function: createSecret — minimum interval between rotations', () => {
-  it('refuses a second Clerk rotation within the default 900 s of the last, and allows it after', async () => {
+  it('refuses a second Clerk rotation within the default 1800 s of the last, and allows it after', async () => {
     harness = new RotationHarness();
     await harness.rotate();
     harness.advance(120);
     const { failures } = await harness.rotate();
     expect(failures[0]).toMatchObject({ code: ErrorCode.rotationTooSoon });
-    expect(failures[0]?.message).toMatch(/120 s ago.*minimum interval of 900 s/);
+    expect(failures[0]?.message).toMatch(/120 s ago.*minimum interval of 1800 s/);
     expect(harness.clerk.rotations()).toBe(1);
-    harness.advance(800);
+    harness.advance(1_700);
     harness.clearPendingLabels();
     const second = await harness.rotate();
     expect(second.failures).toEqual([]);

@@ -39,6 +39,8 @@ export interface ClerkRequest {
 /** Bodies larger than this are refused unread: Clerk's replies here are a few hundred bytes. */
 export const MAX_RESPONSE_BYTES = 256 * 1024;
 const USER_AGENT = `${PACKAGE_NAME}/${PACKAGE_VERSION}`;
+/** Clerk's error codes and trace ids are a few dozen characters; anything longer is cut (it is repeated in logs). */
+const MAX_CLERK_FIELD_LENGTH = 100;
 
 interface ClerkEnvelope {
   errors?: Array<{ code?: unknown; message?: unknown }>;
@@ -204,9 +206,11 @@ export async function sendClerkRequest(options: ClerkTransportOptions, request: 
 
     const envelope = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as ClerkEnvelope;
     const first = Array.isArray(envelope.errors) ? envelope.errors[0] : undefined;
-    const clerkCode = typeof first?.code === 'string' ? externalText(first.code) : undefined;
+    const clerkCode = typeof first?.code === 'string' ? externalText(first.code, MAX_CLERK_FIELD_LENGTH) : undefined;
     const clerkTraceId =
-      typeof envelope.clerk_trace_id === 'string' ? externalText(envelope.clerk_trace_id) : undefined;
+      typeof envelope.clerk_trace_id === 'string'
+        ? externalText(envelope.clerk_trace_id, MAX_CLERK_FIELD_LENGTH)
+        : undefined;
     const code = codeForStatus(status);
     const detail = clerkCode ? `${STATUS_HINTS[code]}: ${clerkCode}` : `${STATUS_HINTS[code]}`;
     const retryHint = retryAfterSeconds === undefined ? '' : `; retry after ${retryAfterSeconds} s`;

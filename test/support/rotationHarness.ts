@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { inspect } from 'node:util';
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { createRotationHandler, type RotationHandler } from '../../lambda/rotate.ts';
 import { createVerifyHandler } from '../../lambda/verify.ts';
@@ -172,7 +173,8 @@ export class RotationHarness {
 
   /** Log lines and error messages that contain any key value. */
   leaks(): string[] {
-    const texts = [...this.logs, ...this.verifyLogs, ...this.errors.map((e) => `${e.message} ${e.stack ?? ''}`)];
+    // Errors as util.inspect shows them: message, stack, cause chain and every property (e.g. a fetch error's cause).
+    const texts = [...this.logs, ...this.verifyLogs, ...this.errors.map((e) => inspect(e, { depth: 10 }))];
     return texts.filter((text) => this.secretsToHide().some((key) => text.includes(key)));
   }
 

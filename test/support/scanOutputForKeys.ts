@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { afterAll, expect } from 'vitest';
 
 /**
@@ -28,7 +29,8 @@ for (const [name, stream] of [
 for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
   const original = console[method].bind(console);
   console[method] = (...args: unknown[]) => {
-    for (const arg of args) scan(`console.${method}`, arg instanceof Error ? `${arg.message}\n${arg.stack}` : arg);
+    // An error is scanned as util.inspect shows it: message, stack, cause chain and every property.
+    for (const arg of args) scan(`console.${method}`, arg instanceof Error ? inspect(arg, { depth: 10 }) : arg);
     original(...args);
   };
 }

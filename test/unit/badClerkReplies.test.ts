@@ -95,3 +95,20 @@ describe('Function: createSecret — bad replies from Clerk change nothing', () 
     expect(harness.currentValue().secretKey).toBe(harness.clerk.issuedKeys[1]);
   });
 });
+
+describe('Function: a hostile Clerk error body reaches the logs as data', () => {
+  it('strips control characters from its code and trace id and keeps the log line short', async () => {
+    harness = new RotationHarness();
+    const body = JSON.stringify({
+      errors: [{ code: `\u001b[2K\rok\u0007${'c'.repeat(6_000)}`, message: 'x' }],
+      clerk_trace_id: `\u001b]8;;https://evil.example/\u0007${'t'.repeat(5_000)}`,
+    });
+    harness.clerk.inject('GetMachineSecretKey', { kind: 'raw', status: 400, body, contentType: 'application/json' });
+    const { failures } = await harness.rotate();
+    expect(failures[0]).toMatchObject({ code: 'CLERK_BAD_REQUEST' });
+    const errorLine = harness.logs.find((line) => line.includes('"level":"error"')) ?? '';
+    expect(errorLine.length).toBeLessThan(1_000);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: asserting their absence
+    expect(JSON.parse(errorLine).message).not.toMatch(/[\u0000-\u001f\u007f-\u009f]/);
+  });
+});

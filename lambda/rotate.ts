@@ -1,4 +1,4 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
 import { createSecretStore } from '../lib/aws/createSecretStore.ts';
@@ -10,7 +10,7 @@ import type { StepOutcome } from '../lib/core/RotationContext.ts';
 import { parseFunctionSettings } from '../lib/core/rotationSettings.ts';
 import { runRotationStep } from '../lib/core/runRotationStep.ts';
 import { createJsonLogger, parseLogLevel } from '../lib/Logger.ts';
-import { createRotationNotifier, type RotationNotifier } from '../lib/notify/createRotationNotifier.ts';
+import type { RotationNotifier } from '../lib/notify/createRotationNotifier.ts';
 import { parseNotifyFunctionArns } from '../lib/notify/parseNotifyFunctionArns.ts';
 
 /** The event Secrets Manager sends; @types/aws-lambda's lacks RotationToken. */
@@ -49,24 +49,27 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
   const sleep = deps.sleep ?? realSleep;
   const logger = createJsonLogger({ clock, write: deps.writeLog, level: parseLogLevel(deps.env[EnvVar.logLevel]) });
   const store = createSecretStore(deps.secretsManager);
-  let notifier: RotationNotifier | undefined;
-  const notifierFor = (arns: readonly string[]): RotationNotifier | undefined => {
+  let notifier: Promise<RotationNotifier> | undefined;
+  // The Lambda client serves only notifications: loaded on first use, so a function without
+  // ROTATION_NOTIFY_FUNCTION_ARNS never loads @aws-sdk/client-lambda (nor pays for it at cold start).
+  const notifierFor = (arns: readonly string[]): Promise<RotationNotifier> | undefined => {
     if (arns.length === 0) return undefined;
-    notifier ??= createRotationNotifier({
-      client: (deps.lambda ?? (() => new LambdaClient({})))(),
-      functionArns: arns,
-      logger,
-    });
+    notifier ??= Promise.all([
+      import('@aws-sdk/client-lambda'),
+      import('../lib/notify/createRotationNotifier.ts'),
+    ]).then(([{ LambdaClient }, { createRotationNotifier }]) =>
+      createRotationNotifier({ client: (deps.lambda ?? (() => new LambdaClient({})))(), functionArns: arns, logger }),
+    );
     return notifier;
   };
 
   return async (event, context) => {
     const deadline = clock.now() + context.getRemainingTimeInMillis() - (deps.safetyMarginMs ?? 3_000);
     let functionSettings: ReturnType<typeof parseFunctionSettings>;
-    let notifyArns: readonly string[];
+    let notifier: RotationNotifier | undefined;
     try {
       functionSettings = parseFunctionSettings(deps.env);
-      notifyArns = parseNotifyFunctionArns(deps.env[EnvVar.notifyFunctionArns]);
+      notifier = await notifierFor(parseNotifyFunctionArns(deps.env[EnvVar.notifyFunctionArns]));
     } catch (error) {
       logger.error((error as Error).message, { outcome: 'failed', errorCode: 'CONFIG_INVALID' });
       throw error;
@@ -81,7 +84,7 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
       requestTimeoutMs: deps.clerkRequestTimeoutMs,
     });
     return runRotationStep(
-      { store, clerk, clock, sleep, logger, notifier: notifierFor(notifyArns) },
+      { store, clerk, clock, sleep, logger, notifier },
       { event, invokedFunctionArn: context.invokedFunctionArn, functionSettings, deadline },
     );
   };

@@ -1,6 +1,5 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Context } from 'aws-lambda';
 import { createSecretStore } from '../lib/aws/createSecretStore.ts';
 import { type Clock, realSleep, type Sleep, systemClock } from '../lib/Clock.ts';
 import { createClerkClient } from '../lib/clerk/ClerkClient.ts';
@@ -38,9 +37,15 @@ export interface RotationHandlerDeps {
   readonly safetyMarginMs?: number;
 }
 
+/** What the handler uses of the Lambda context: @types/aws-lambda's `Context` fits, without users needing it. */
+export interface RotationHandlerContext {
+  readonly invokedFunctionArn: string;
+  getRemainingTimeInMillis(): number;
+}
+
 export type RotationHandler = (
   event: SecretsManagerRotationEvent | unknown,
-  context: Pick<Context, 'invokedFunctionArn' | 'getRemainingTimeInMillis'>,
+  context: RotationHandlerContext,
 ) => Promise<StepOutcome>;
 
 /** Wires the real clients to the rotation core. Everything is injected so tests and the local stack reuse it. */
@@ -54,11 +59,8 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
   // ROTATION_NOTIFY_FUNCTION_ARNS never loads @aws-sdk/client-lambda (nor pays for it at cold start).
   const notifierFor = (arns: readonly string[]): Promise<RotationNotifier> | undefined => {
     if (arns.length === 0) return undefined;
-    notifier ??= Promise.all([
-      import('@aws-sdk/client-lambda'),
-      import('../lib/notify/createRotationNotifier.ts'),
-    ]).then(([{ LambdaClient }, { createRotationNotifier }]) =>
-      createRotationNotifier({ client: (deps.lambda ?? (() => new LambdaClient({})))(), functionArns: arns, logger }),
+    notifier ??= import('../lib/notify/createLambdaRotationNotifier.ts').then(({ createLambdaRotationNotifier }) =>
+      createLambdaRotationNotifier({ client: deps.lambda?.(), functionArns: arns, logger }),
     );
     return notifier;
   };

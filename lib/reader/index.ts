@@ -3,6 +3,8 @@
  * @aws-sdk/client-secrets-manager and the package's shared modules — no CDK, no CLI, no Lambda client.
  */
 
+// The ports the reader's options take, and the project's JSON line logger for apps that want the same log format.
+export { type Clock, systemClock } from '../Clock.ts';
 export type { ClerkTransportOptions } from '../clerk/sendClerkRequest.ts';
 export {
   ClerkApiError,
@@ -14,6 +16,14 @@ export {
   SecretFormatError,
   SecretStoreError,
 } from '../errors.ts';
+export {
+  createJsonLogger,
+  type JsonLoggerOptions,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  parseLogLevel,
+} from '../Logger.ts';
 export {
   isMachineKeyRotatedEvent,
   MACHINE_KEY_ROTATED,

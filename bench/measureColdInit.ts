@@ -1,15 +1,13 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { bundleEntry } from './bundleEntry.ts';
+import { interleaveRounds } from './interleaveRounds.ts';
 import { ROTATION_HANDLER_ENTRY } from './measureBundle.ts';
 import { median } from './median.ts';
 import { quantile } from './quantile.ts';
-
-const run = promisify(execFile);
+import { type Probe, runProbe } from './runProbe.ts';
 
 export const AWS_SDK_FLOOR_ENTRY = 'bench/fixtures/awsSdkFloor.ts';
 /** The issue's goal: importing our handler costs at most this much more than importing the SDK clients it uses. */
@@ -42,29 +40,26 @@ const IMPORT_PROBE = `
 const started = performance.now();
 await import(process.argv[1]);
 const ended = performance.now();
-process.stdout.write(JSON.stringify({ importMs: ended - started, sinceStartMs: ended }));
+process.stdout.write(JSON.stringify({ ms: ended - started, sinceStartMs: ended }));
 `;
 
-interface Probe {
-  readonly importMs: number;
-  readonly sinceStartMs: number;
-}
-
-async function importInFreshProcess(file: string): Promise<Probe> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--input-type=module', '-e', IMPORT_PROBE, pathToFileURL(file).href],
-    {
-      env: { ...process.env, NODE_OPTIONS: '' },
-    },
-  );
-  return JSON.parse(stdout) as Probe;
+/** Medians, per-round ratio median and quartiles of two interleaved probe series: `a` over `b`. */
+export function compareProbes(a: readonly Probe[], b: readonly Probe[]) {
+  const ratios = a.map((probe, index) => probe.ms / (b[index] as Probe).ms);
+  return {
+    aMs: median(a.map((p) => p.ms)),
+    bMs: median(b.map((p) => p.ms)),
+    ratio: median(ratios),
+    ratioQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)] as const,
+    aSinceStartMs: median(a.map((p) => p.sinceStartMs)),
+    bSinceStartMs: median(b.map((p) => p.sinceStartMs)),
+  };
 }
 
 /**
- * Cold init of the rotation function as the CDK construct ships it (AWS SDK bundled), against the floor of importing
- * only the SDK clients and commands it uses, bundled the same way. Each round runs both in fresh processes, in
- * alternating order, so drift in the machine's load hits both alike.
+ * Cold init of the rotation function as `npm run build` ships it (AWS SDK bundled), against the floor of importing
+ * only the SDK client and commands its cold path uses (Secrets Manager), bundled the same way. Each round runs both
+ * in fresh processes, in alternating order, so drift in the machine's load hits both alike.
  */
 export async function measureColdInit(options: ColdInitOptions = {}): Promise<ColdInitMeasurement> {
   const rounds = Math.max(9, options.rounds ?? 25);
@@ -77,34 +72,17 @@ export async function measureColdInit(options: ColdInitOptions = {}): Promise<Co
     const handlerFile = join(dir, 'handler.mjs');
     const floorFile = join(dir, 'floor.mjs');
     await Promise.all([writeFile(handlerFile, handler.code), writeFile(floorFile, floor.code)]);
-
-    await importInFreshProcess(handlerFile);
-    await importInFreshProcess(floorFile);
-    const handlerProbes: Probe[] = [];
-    const floorProbes: Probe[] = [];
-    const ratios: number[] = [];
-    for (let round = 0; round < rounds; round += 1) {
-      let handlerProbe: Probe;
-      let floorProbe: Probe;
-      if (round % 2 === 0) {
-        handlerProbe = await importInFreshProcess(handlerFile);
-        floorProbe = await importInFreshProcess(floorFile);
-      } else {
-        floorProbe = await importInFreshProcess(floorFile);
-        handlerProbe = await importInFreshProcess(handlerFile);
-      }
-      handlerProbes.push(handlerProbe);
-      floorProbes.push(floorProbe);
-      ratios.push(handlerProbe.importMs / floorProbe.importMs);
-    }
+    const importOf = (file: string) => () => runProbe(IMPORT_PROBE, [pathToFileURL(file).href]);
+    const probes = await interleaveRounds(rounds, importOf(handlerFile), importOf(floorFile));
+    const compared = compareProbes(probes.first, probes.second);
     return {
       rounds,
-      handlerMs: median(handlerProbes.map((p) => p.importMs)),
-      floorMs: median(floorProbes.map((p) => p.importMs)),
-      ratio: median(ratios),
-      ratioQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
-      handlerSinceStartMs: median(handlerProbes.map((p) => p.sinceStartMs)),
-      floorSinceStartMs: median(floorProbes.map((p) => p.sinceStartMs)),
+      handlerMs: compared.aMs,
+      floorMs: compared.bMs,
+      ratio: compared.ratio,
+      ratioQuartiles: compared.ratioQuartiles,
+      handlerSinceStartMs: compared.aSinceStartMs,
+      floorSinceStartMs: compared.bSinceStartMs,
       handlerBytes: handler.code.byteLength,
       floorBytes: floor.code.byteLength,
       goalRatio: COLD_INIT_GOAL_RATIO,

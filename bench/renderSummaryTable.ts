@@ -9,7 +9,7 @@ const verdict = (met: boolean) => (met ? 'met' : 'missed');
 
 /** One row per measurement: result, the baseline run beside it, the ratio, the goal and whether it was met. */
 export function renderSummaryTable(results: BenchResults): string {
-  const { bundle, coldInit, rotationCalls: calls, fleet, reader } = results;
+  const { bundle, coldInit, notifyColdInit: notify, rotationCalls: calls, fleet, reader } = results;
   const run = fleet.run;
   const steps = (pick: (s: (typeof calls.steps)[number]) => number) => calls.steps.map(pick).join('+');
   return markdownTable(
@@ -38,6 +38,14 @@ export function renderSummaryTable(results: BenchResults): string {
         ratio(coldInit.ratio),
         `≤ ${coldInit.goalRatio}×`,
         verdict(coldInit.ratio <= coldInit.goalRatio),
+      ],
+      [
+        `Cold start with notifications on (Lambda client loaded), median of ${notify.rounds}`,
+        `${notify.withLambdaClientMs.toFixed(0)} ms`,
+        `notifications off (Secrets Manager client only): ${notify.secretsManagerOnlyMs.toFixed(0)} ms`,
+        ratio(notify.ratio),
+        '—',
+        '',
       ],
       [
         'AWS calls per clean rotation (create+set+test+finish)',

@@ -3,11 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { bundleEntry } from './bundleEntry.ts';
+import { compareProbes, type ProbeComparison } from './compareProbes.ts';
 import { interleaveRounds } from './interleaveRounds.ts';
 import { ROTATION_HANDLER_ENTRY } from './measureBundle.ts';
-import { median } from './median.ts';
-import { quantile } from './quantile.ts';
-import { type Probe, runProbe } from './runProbe.ts';
+import { runProbe } from './runProbe.ts';
 
 export const AWS_SDK_FLOOR_ENTRY = 'bench/fixtures/awsSdkFloor.ts';
 /** The issue's goal: importing our handler costs at most this much more than importing the SDK clients it uses. */
@@ -32,29 +31,20 @@ export interface ColdInitMeasurement {
   readonly floorSinceStartMs: number;
   readonly handlerBytes: number;
   readonly floorBytes: number;
+  /** The same rounds in CPU time of each process (`aMs` handler, `bMs` floor); the goal is judged on this ratio. */
+  readonly cpu: ProbeComparison;
   readonly goalRatio: number;
 }
 
 /** Run by a fresh `node`: times one dynamic import and prints both the import delta and time since process start. */
 const IMPORT_PROBE = `
+const cpuStarted = process.cpuUsage();
 const started = performance.now();
 await import(process.argv[1]);
 const ended = performance.now();
-process.stdout.write(JSON.stringify({ ms: ended - started, sinceStartMs: ended }));
+const cpu = process.cpuUsage(cpuStarted);
+process.stdout.write(JSON.stringify({ ms: ended - started, sinceStartMs: ended, cpuMs: (cpu.user + cpu.system) / 1000 }));
 `;
-
-/** Medians, per-round ratio median and quartiles of two interleaved probe series: `a` over `b`. */
-export function compareProbes(a: readonly Probe[], b: readonly Probe[]) {
-  const ratios = a.map((probe, index) => probe.ms / (b[index] as Probe).ms);
-  return {
-    aMs: median(a.map((p) => p.ms)),
-    bMs: median(b.map((p) => p.ms)),
-    ratio: median(ratios),
-    ratioQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)] as const,
-    aSinceStartMs: median(a.map((p) => p.sinceStartMs)),
-    bSinceStartMs: median(b.map((p) => p.sinceStartMs)),
-  };
-}
 
 /**
  * Cold init of the rotation function as `npm run build` ships it (AWS SDK bundled), against the floor of importing
@@ -77,14 +67,15 @@ export async function measureColdInit(options: ColdInitOptions = {}): Promise<Co
     const compared = compareProbes(probes.first, probes.second);
     return {
       rounds,
-      handlerMs: compared.aMs,
-      floorMs: compared.bMs,
-      ratio: compared.ratio,
-      ratioQuartiles: compared.ratioQuartiles,
+      handlerMs: compared.wall.aMs,
+      floorMs: compared.wall.bMs,
+      ratio: compared.wall.ratio,
+      ratioQuartiles: compared.wall.ratioQuartiles,
       handlerSinceStartMs: compared.aSinceStartMs,
       floorSinceStartMs: compared.bSinceStartMs,
       handlerBytes: handler.code.byteLength,
       floorBytes: floor.code.byteLength,
+      cpu: compared.cpu,
       goalRatio: COLD_INIT_GOAL_RATIO,
     };
   } finally {

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FUNCTION_FILE } from '../scripts/build/functionBuildOptions.ts';
 import { bundleEntry } from './bundleEntry.ts';
+import { compareProbes, type ProbeComparison } from './compareProbes.ts';
 import { interleaveRounds } from './interleaveRounds.ts';
 import { ROTATION_HANDLER_ENTRY } from './measureBundle.ts';
-import { compareProbes } from './measureColdInit.ts';
 import { runProbe } from './runProbe.ts';
 
 export interface NotifyColdInitOptions {
@@ -20,9 +20,11 @@ export interface NotifyColdInitMeasurement {
   readonly secretsManagerOnlyMs: number;
   /** The same with ROTATION_NOTIFY_FUNCTION_ARNS set: the Lambda client and the notifier are loaded as well. */
   readonly withLambdaClientMs: number;
-  /** Median of the per-round ratios with ÷ without. */
+  /** Median of the per-round ratios with ÷ without (wall time). */
   readonly ratio: number;
   readonly ratioQuartiles: readonly [number, number];
+  /** The same rounds in CPU time of each process (`aMs` with the Lambda client, `bMs` without). */
+  readonly cpu: ProbeComparison;
   readonly bundleBytes: number;
 }
 
@@ -35,13 +37,16 @@ const CONSUMER_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:bench-consu
  * ROTATION_NOTIFY_FUNCTION_ARNS is set) and then refuses the event, before any network call.
  */
 const INVOKE_PROBE = `
+const cpuStarted = process.cpuUsage();
 const started = performance.now();
 const { handler } = await import(process.argv[1]);
 const context = { invokedFunctionArn: process.argv[2], getRemainingTimeInMillis: () => 60_000 };
 const outcome = await handler({}, context).then(() => 'resolved', (error) => error?.code);
 if (outcome !== 'EVENT_INVALID') throw new Error('expected EVENT_INVALID, got ' + outcome);
 const ended = performance.now();
-process.stdout.write('\\n' + JSON.stringify({ ms: ended - started, sinceStartMs: ended }));
+const cpu = process.cpuUsage(cpuStarted);
+const cpuMs = (cpu.user + cpu.system) / 1000;
+process.stdout.write('\\n' + JSON.stringify({ ms: ended - started, sinceStartMs: ended, cpuMs }));
 `;
 
 /**
@@ -70,10 +75,11 @@ export async function measureNotifyColdInit(options: NotifyColdInitOptions = {})
     const compared = compareProbes(probes.first, probes.second);
     return {
       rounds,
-      secretsManagerOnlyMs: compared.bMs,
-      withLambdaClientMs: compared.aMs,
-      ratio: compared.ratio,
-      ratioQuartiles: compared.ratioQuartiles,
+      secretsManagerOnlyMs: compared.wall.bMs,
+      withLambdaClientMs: compared.wall.aMs,
+      ratio: compared.wall.ratio,
+      ratioQuartiles: compared.wall.ratioQuartiles,
+      cpu: compared.cpu,
       bundleBytes: bundle.code.byteLength,
     };
   } finally {

@@ -25,7 +25,8 @@ The function loads \`@aws-sdk/client-lambda\` (and the notifier) only when \`ROT
 Each round starts the shipped bundle (${kb(notify.bundleBytes)}, its source map beside it) twice in a fresh
 \`node --enable-source-maps\`, as the construct starts the function, and times the import plus a first invocation
 (clients created, settings read, then an empty event refused before any network call): once with
-\`ROTATION_NOTIFY_FUNCTION_ARNS\` unset, once set, interleaved as above; ${notify.rounds} rounds.
+\`ROTATION_NOTIFY_FUNCTION_ARNS\` unset, once set, interleaved as above, wall time and CPU time; ${notify.rounds}
+rounds.
 
 ${markdownTable(
   ['', 'Secrets Manager client only', 'with the Lambda client loaded', 'ratio'],
@@ -35,6 +36,12 @@ ${markdownTable(
       `${notify.secretsManagerOnlyMs.toFixed(1)} ms`,
       `${notify.withLambdaClientMs.toFixed(1)} ms`,
       `${notify.ratio.toFixed(2)}× (median of per-round ratios; quartiles ${notify.ratioQuartiles.map((r) => r.toFixed(2)).join('–')})`,
+    ],
+    [
+      'CPU time of the same, median',
+      `${notify.cpu.bMs.toFixed(1)} ms`,
+      `${notify.cpu.aMs.toFixed(1)} ms`,
+      `${notify.cpu.ratio.toFixed(2)}× (median of per-round ratios; quartiles ${notify.cpu.ratioQuartiles.map((r) => r.toFixed(2)).join('–')})`,
     ],
   ],
 )}`;
@@ -113,8 +120,10 @@ Each round imports, in a fresh \`node\` process, the handler bundle (AWS SDK bun
 and the floor: a bundle of only the SDK client and commands the handler's cold path uses, Secrets Manager's
 (\`bench/fixtures/awsSdkFloor.ts\`, ${kb(coldInit.floorBytes)}), timed with \`performance.now()\` around
 \`await import()\`. The two alternate in each round (the first of the pair alternates too) after one unrecorded
-warm-up; ${coldInit.rounds} rounds. The handler bundle is the floor plus our code, so its true ratio is at least 1; a
-median below 1 is this machine's noise, which the quartiles show. The goal is judged on the median ratio.
+warm-up; ${coldInit.rounds} rounds; each probe also reads its process's CPU time (\`process.cpuUsage()\`, user +
+system), which the machine's other load disturbs far less than wall time. The handler bundle is the floor plus our
+code, so its true ratio is at least 1; a median below 1 is this machine's noise, which the quartiles show. The goal
+is judged on the median CPU-time ratio.
 
 ${markdownTable(
   ['', 'handler', 'SDK floor', 'ratio'],
@@ -130,6 +139,12 @@ ${markdownTable(
       `${coldInit.handlerSinceStartMs.toFixed(1)} ms`,
       `${coldInit.floorSinceStartMs.toFixed(1)} ms`,
       `${(coldInit.handlerSinceStartMs / coldInit.floorSinceStartMs).toFixed(2)}×`,
+    ],
+    [
+      'CPU time of the import, median',
+      `${coldInit.cpu.aMs.toFixed(1)} ms`,
+      `${coldInit.cpu.bMs.toFixed(1)} ms`,
+      `${coldInit.cpu.ratio.toFixed(2)}× (median of per-round ratios; quartiles ${coldInit.cpu.ratioQuartiles.map((r) => r.toFixed(2)).join('–')})`,
     ],
   ],
 )}

@@ -7,6 +7,8 @@ const run = promisify(execFile);
 export interface Probe {
   readonly ms: number;
   readonly sinceStartMs: number;
+  /** CPU time (user + system, all threads) of the timed part. */
+  readonly cpuMs: number;
 }
 
 export interface ProbeOptions {
@@ -17,8 +19,9 @@ export interface ProbeOptions {
 }
 
 /**
- * Runs an ES module probe (`-e`) in a fresh `node`, which times its own work with `performance.now()` and prints
- * `{"ms":…,"sinceStartMs":…}` as its last line (the code it loads may print lines of its own before that).
+ * Runs an ES module probe (`-e`) in a fresh `node`, which times its own work with `performance.now()` and
+ * `process.cpuUsage()` and prints `{"ms":…,"sinceStartMs":…,"cpuMs":…}` as its last line (the code it loads may print
+ * lines of its own before that).
  */
 export async function runProbe(probe: string, args: readonly string[], options: ProbeOptions = {}): Promise<Probe> {
   const { stdout } = await run(

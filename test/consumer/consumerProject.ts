@@ -107,6 +107,18 @@ export async function createConsumerProject(dir: string, tarball: string): Promi
   return run('npm', ['install', '--no-audit', '--no-fund', '--loglevel=error'], { cwd: dir, timeoutMs: 600_000 });
 }
 
+const KEY_SHAPED = /\b(?:ak|sk_test|sk_live|mt)_[A-Za-z0-9]{16,}/g;
+
+/** Known keys and key-shaped values found in what a process printed, cut to 8 characters; empty when none. */
+export function keyLeaksIn(texts: readonly string[], keys: readonly string[]): string[] {
+  const leaks: string[] = [];
+  for (const text of texts) {
+    for (const key of keys) if (text.includes(key)) leaks.push(`${key.slice(0, 8)}…`);
+    for (const match of text.matchAll(KEY_SHAPED)) leaks.push(`${match[0].slice(0, 8)}…`);
+  }
+  return leaks;
+}
+
 /** Parses the one JSON line an app prints last. */
 export function lastJsonLine<T>(stdout: string): T {
   const line = stdout.trimEnd().split('\n').at(-1) ?? '';

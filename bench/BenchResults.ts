@@ -3,6 +3,7 @@ import type { MachineInfo } from './describeMachine.ts';
 import type { BundleMeasurement } from './measureBundle.ts';
 import type { ColdInitMeasurement } from './measureColdInit.ts';
 import type { FleetMeasurement } from './measureFleet.ts';
+import type { NotifyColdInitMeasurement } from './measureNotifyColdInit.ts';
 import type { ReaderRuns } from './measureReader.ts';
 import type { RotationCallsMeasurement } from './measureRotationCalls.ts';
 
@@ -17,6 +18,8 @@ export interface BenchResults {
   readonly sectionMs: Readonly<Record<string, number>>;
   readonly bundle: BundleMeasurement;
   readonly coldInit: ColdInitMeasurement;
+  /** The same bundle's first invocation with and without ROTATION_NOTIFY_FUNCTION_ARNS (the Lambda client loaded or not). */
+  readonly notifyColdInit: NotifyColdInitMeasurement;
   readonly rotationCalls: RotationCallsMeasurement;
   readonly fleet: {
     /** A short unlimited run that sizes the time compression (see chooseFleetScale). */

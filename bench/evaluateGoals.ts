@@ -30,10 +30,10 @@ export function evaluateGoals(results: BenchResults): GoalResult[] {
       note: `${(bundle.ours.bytes / bundle.clerkBackendBaseline.bytes).toFixed(2)}× @clerk/backend's bundle for the same three Clerk calls`,
     },
     {
-      goal: `Cold init ≤ ${coldInit.goalRatio}× importing the AWS SDK clients alone`,
-      measured: `${coldInit.ratio.toFixed(2)}×`,
-      met: coldInit.ratio <= coldInit.goalRatio,
-      note: `median of ${coldInit.rounds} interleaved rounds; per-round quartiles ${coldInit.ratioQuartiles.map((r) => r.toFixed(2)).join('–')}`,
+      goal: `Cold init ≤ ${coldInit.goalRatio}× importing the AWS SDK clients alone (CPU time)`,
+      measured: `${coldInit.cpu.ratio.toFixed(2)}×`,
+      met: coldInit.cpu.ratio <= coldInit.goalRatio,
+      note: `median of ${coldInit.rounds} interleaved rounds; per-round quartiles ${coldInit.cpu.ratioQuartiles.map((r) => r.toFixed(2)).join('–')}; wall time ${coldInit.ratio.toFixed(2)}× (quartiles ${coldInit.ratioQuartiles.map((r) => r.toFixed(2)).join('–')})`,
     },
     {
       goal: `≤ ${rotationCalls.goals.total} AWS calls per clean rotation`,

@@ -1,15 +1,12 @@
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { promisify } from 'node:util';
 import { bundleEntry } from './bundleEntry.ts';
+import { compareProbes, type ProbeComparison } from './compareProbes.ts';
+import { interleaveRounds } from './interleaveRounds.ts';
 import { ROTATION_HANDLER_ENTRY } from './measureBundle.ts';
-import { median } from './median.ts';
-import { quantile } from './quantile.ts';
-
-const run = promisify(execFile);
+import { runProbe } from './runProbe.ts';
 
 export const AWS_SDK_FLOOR_ENTRY = 'bench/fixtures/awsSdkFloor.ts';
 /** The issue's goal: importing our handler costs at most this much more than importing the SDK clients it uses. */
@@ -34,37 +31,25 @@ export interface ColdInitMeasurement {
   readonly floorSinceStartMs: number;
   readonly handlerBytes: number;
   readonly floorBytes: number;
+  /** The same rounds in CPU time of each process (`aMs` handler, `bMs` floor); the goal is judged on this ratio. */
+  readonly cpu: ProbeComparison;
   readonly goalRatio: number;
 }
 
 /** Run by a fresh `node`: times one dynamic import and prints both the import delta and time since process start. */
 const IMPORT_PROBE = `
+const cpuStarted = process.cpuUsage();
 const started = performance.now();
 await import(process.argv[1]);
 const ended = performance.now();
-process.stdout.write(JSON.stringify({ importMs: ended - started, sinceStartMs: ended }));
+const cpu = process.cpuUsage(cpuStarted);
+process.stdout.write(JSON.stringify({ ms: ended - started, sinceStartMs: ended, cpuMs: (cpu.user + cpu.system) / 1000 }));
 `;
 
-interface Probe {
-  readonly importMs: number;
-  readonly sinceStartMs: number;
-}
-
-async function importInFreshProcess(file: string): Promise<Probe> {
-  const { stdout } = await run(
-    process.execPath,
-    ['--input-type=module', '-e', IMPORT_PROBE, pathToFileURL(file).href],
-    {
-      env: { ...process.env, NODE_OPTIONS: '' },
-    },
-  );
-  return JSON.parse(stdout) as Probe;
-}
-
 /**
- * Cold init of the rotation function as the CDK construct ships it (AWS SDK bundled), against the floor of importing
- * only the SDK clients and commands it uses, bundled the same way. Each round runs both in fresh processes, in
- * alternating order, so drift in the machine's load hits both alike.
+ * Cold init of the rotation function as `npm run build` ships it (AWS SDK bundled), against the floor of importing
+ * only the SDK client and commands its cold path uses (Secrets Manager), bundled the same way. Each round runs both
+ * in fresh processes, in alternating order, so drift in the machine's load hits both alike.
  */
 export async function measureColdInit(options: ColdInitOptions = {}): Promise<ColdInitMeasurement> {
   const rounds = Math.max(9, options.rounds ?? 25);
@@ -77,36 +62,20 @@ export async function measureColdInit(options: ColdInitOptions = {}): Promise<Co
     const handlerFile = join(dir, 'handler.mjs');
     const floorFile = join(dir, 'floor.mjs');
     await Promise.all([writeFile(handlerFile, handler.code), writeFile(floorFile, floor.code)]);
-
-    await importInFreshProcess(handlerFile);
-    await importInFreshProcess(floorFile);
-    const handlerProbes: Probe[] = [];
-    const floorProbes: Probe[] = [];
-    const ratios: number[] = [];
-    for (let round = 0; round < rounds; round += 1) {
-      let handlerProbe: Probe;
-      let floorProbe: Probe;
-      if (round % 2 === 0) {
-        handlerProbe = await importInFreshProcess(handlerFile);
-        floorProbe = await importInFreshProcess(floorFile);
-      } else {
-        floorProbe = await importInFreshProcess(floorFile);
-        handlerProbe = await importInFreshProcess(handlerFile);
-      }
-      handlerProbes.push(handlerProbe);
-      floorProbes.push(floorProbe);
-      ratios.push(handlerProbe.importMs / floorProbe.importMs);
-    }
+    const importOf = (file: string) => () => runProbe(IMPORT_PROBE, [pathToFileURL(file).href]);
+    const probes = await interleaveRounds(rounds, importOf(handlerFile), importOf(floorFile));
+    const compared = compareProbes(probes.first, probes.second);
     return {
       rounds,
-      handlerMs: median(handlerProbes.map((p) => p.importMs)),
-      floorMs: median(floorProbes.map((p) => p.importMs)),
-      ratio: median(ratios),
-      ratioQuartiles: [quantile(ratios, 0.25), quantile(ratios, 0.75)],
-      handlerSinceStartMs: median(handlerProbes.map((p) => p.sinceStartMs)),
-      floorSinceStartMs: median(floorProbes.map((p) => p.sinceStartMs)),
+      handlerMs: compared.wall.aMs,
+      floorMs: compared.wall.bMs,
+      ratio: compared.wall.ratio,
+      ratioQuartiles: compared.wall.ratioQuartiles,
+      handlerSinceStartMs: compared.aSinceStartMs,
+      floorSinceStartMs: compared.bSinceStartMs,
       handlerBytes: handler.code.byteLength,
       floorBytes: floor.code.byteLength,
+      cpu: compared.cpu,
       goalRatio: COLD_INIT_GOAL_RATIO,
     };
   } finally {

@@ -2,6 +2,7 @@ import { renderReaderTable } from '../scripts/bench-reader.ts';
 import type { BenchResults, GoalResult } from './BenchResults.ts';
 import { markdownTable } from './markdownTable.ts';
 import type { BundleSize } from './measureBundle.ts';
+import type { NotifyColdInitMeasurement } from './measureNotifyColdInit.ts';
 import { renderSummaryTable } from './renderSummaryTable.ts';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -16,9 +17,39 @@ function contributors(size: BundleSize): string {
   return size.top.map((c) => `\`${c.source}\` ${kb(c.bytes)}`).join(', ');
 }
 
+/** Section 2's second part: what loading the Lambda client for notifications adds to a cold start. */
+function renderNotifyColdInit(notify: NotifyColdInitMeasurement): string {
+  return `### Notifications: the Lambda client only when asked for
+
+The function loads \`@aws-sdk/client-lambda\` (and the notifier) only when \`ROTATION_NOTIFY_FUNCTION_ARNS\` is set.
+Each round starts the shipped bundle (${kb(notify.bundleBytes)}, its source map beside it) twice in a fresh
+\`node --enable-source-maps\`, as the construct starts the function, and times the import plus a first invocation
+(clients created, settings read, then an empty event refused before any network call): once with
+\`ROTATION_NOTIFY_FUNCTION_ARNS\` unset, once set, interleaved as above, wall time and CPU time; ${notify.rounds}
+rounds.
+
+${markdownTable(
+  ['', 'Secrets Manager client only', 'with the Lambda client loaded', 'ratio'],
+  [
+    [
+      'import + first invocation, median',
+      `${notify.secretsManagerOnlyMs.toFixed(1)} ms`,
+      `${notify.withLambdaClientMs.toFixed(1)} ms`,
+      `${notify.ratio.toFixed(2)}× (median of per-round ratios; quartiles ${notify.ratioQuartiles.map((r) => r.toFixed(2)).join('–')})`,
+    ],
+    [
+      'CPU time of the same, median',
+      `${notify.cpu.bMs.toFixed(1)} ms`,
+      `${notify.cpu.aMs.toFixed(1)} ms`,
+      `${notify.cpu.ratio.toFixed(2)}× (median of per-round ratios; quartiles ${notify.cpu.ratioQuartiles.map((r) => r.toFixed(2)).join('–')})`,
+    ],
+  ],
+)}`;
+}
+
 /** bench/results.md: machine, summary, goals, then each measurement with its method. */
 export function renderReport(results: BenchResults, goals: readonly GoalResult[]): string {
-  const { machine, bundle, coldInit, rotationCalls: calls, fleet, reader } = results;
+  const { machine, bundle, coldInit, notifyColdInit: notify, rotationCalls: calls, fleet, reader } = results;
   const run = fleet.run;
   const calibration = fleet.calibration;
   return `# Benchmark results
@@ -56,8 +87,9 @@ ${markdownTable(
 
 ## 1. Bundle size
 
-The rotation function (\`lambda/rotate.ts\`) bundled as the CDK construct bundles it: esbuild, ESM, minified,
-platform node, target node22, the construct's \`createRequire\` banner. The baseline
+The rotation function (\`lambda/rotate.ts\`) bundled as \`npm run build\` ships it in
+\`dist/functions/rotate/index.mjs\` (\`scripts/build/functionBuildOptions.ts\`): esbuild, ESM, minified, platform
+node, target node24, a \`createRequire\` banner. The baseline
 (\`bench/fixtures/clerkBackendBaseline.ts\`) makes the same three Clerk calls — read the current key, rotate it, list
 tokens with the machine key — through \`@clerk/backend\`, bundled the same way. Sizes are deterministic: one build each.
 
@@ -85,11 +117,13 @@ the Clerk calls alone.
 ## 2. Cold init
 
 Each round imports, in a fresh \`node\` process, the handler bundle (AWS SDK bundled, ${kb(coldInit.handlerBytes)})
-and the floor: a bundle of only the SDK clients and commands the handler uses
+and the floor: a bundle of only the SDK client and commands the handler's cold path uses, Secrets Manager's
 (\`bench/fixtures/awsSdkFloor.ts\`, ${kb(coldInit.floorBytes)}), timed with \`performance.now()\` around
 \`await import()\`. The two alternate in each round (the first of the pair alternates too) after one unrecorded
-warm-up; ${coldInit.rounds} rounds. The handler bundle is the floor plus our code, so its true ratio is at least 1; a
-median below 1 is this machine's noise, which the quartiles show. The goal is judged on the median ratio.
+warm-up; ${coldInit.rounds} rounds; each probe also reads its process's CPU time (\`process.cpuUsage()\`, user +
+system), which the machine's other load disturbs far less than wall time. The handler bundle is the floor plus our
+code, so its true ratio is at least 1; a median below 1 is this machine's noise, which the quartiles show. The goal
+is judged on the median CPU-time ratio.
 
 ${markdownTable(
   ['', 'handler', 'SDK floor', 'ratio'],
@@ -106,8 +140,16 @@ ${markdownTable(
       `${coldInit.floorSinceStartMs.toFixed(1)} ms`,
       `${(coldInit.handlerSinceStartMs / coldInit.floorSinceStartMs).toFixed(2)}×`,
     ],
+    [
+      'CPU time of the import, median',
+      `${coldInit.cpu.aMs.toFixed(1)} ms`,
+      `${coldInit.cpu.bMs.toFixed(1)} ms`,
+      `${coldInit.cpu.ratio.toFixed(2)}× (median of per-round ratios; quartiles ${coldInit.cpu.ratioQuartiles.map((r) => r.toFixed(2)).join('–')})`,
+    ],
   ],
 )}
+
+${renderNotifyColdInit(notify)}
 
 ## 3. Calls per clean rotation
 

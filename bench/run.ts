@@ -18,6 +18,7 @@ import { evaluateGoals } from './evaluateGoals.ts';
 import { measureBundle } from './measureBundle.ts';
 import { measureColdInit } from './measureColdInit.ts';
 import { type FleetScaling, measureFleet } from './measureFleet.ts';
+import { measureNotifyColdInit } from './measureNotifyColdInit.ts';
 import { measureReader } from './measureReader.ts';
 import { measureRotationCalls } from './measureRotationCalls.ts';
 import { renderFleetChart } from './renderFleetChart.ts';
@@ -63,6 +64,7 @@ log(
 
 const bundle = await section('bundle', () => measureBundle());
 const coldInit = await section('cold init', () => measureColdInit());
+const notifyColdInit = await section('cold init with notifications', () => measureNotifyColdInit());
 const rotationCalls = await section('calls per rotation', () => measureRotationCalls(5));
 const fleet = await section('fleet', async () => {
   const { progress: _, ...calibration } = await measureFleet({ scaling: 'off', secrets: 100 });
@@ -101,6 +103,7 @@ const results: BenchResults = {
   sectionMs,
   bundle,
   coldInit,
+  notifyColdInit,
   rotationCalls,
   fleet,
   reader,

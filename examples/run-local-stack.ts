@@ -1,18 +1,15 @@
 /**
  * Runs both examples against the local stack in one process:
  *
- *   npx tsx examples/run-local-stack.ts
+ *   npm run example -- examples/run-local-stack.ts
  *
  * Starts the Clerk and Secrets Manager emulators, registers the real rotation handler (lambda/rotate.ts), creates a
  * verifier machine (the http service) and a caller machine scoped to it (the Lambda consumer), then calls through
  * two rotations of each and prints what happened. Keys never leave the emulators and the readers.
  */
 import { CreateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
-import { createRotationHandler } from '../lambda/rotate.ts';
-import { systemClock } from '../lib/Clock.ts';
-import { EnvVar } from '../lib/constants.ts';
-import { createJsonLogger } from '../lib/Logger.ts';
-import { createMachineKeyProvider } from '../lib/reader/index.ts';
+import { createRotationHandler, EnvVar } from 'clerk-machine-key-rotator';
+import { createJsonLogger, createMachineKeyProvider, systemClock } from 'clerk-machine-key-rotator/reader';
 import { startClerkEmulator } from '../localstack/clerk/index.ts';
 import { startSecretsManagerEmulator } from '../localstack/secretsManager/index.ts';
 import { startService } from './http-service/server.ts';

@@ -1,6 +1,5 @@
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Context } from 'aws-lambda';
 import { createSecretStore } from '../lib/aws/createSecretStore.ts';
 import { type Clock, realSleep, type Sleep, systemClock } from '../lib/Clock.ts';
 import { createClerkClient } from '../lib/clerk/ClerkClient.ts';
@@ -10,7 +9,7 @@ import type { StepOutcome } from '../lib/core/RotationContext.ts';
 import { parseFunctionSettings } from '../lib/core/rotationSettings.ts';
 import { runRotationStep } from '../lib/core/runRotationStep.ts';
 import { createJsonLogger, parseLogLevel } from '../lib/Logger.ts';
-import { createRotationNotifier, type RotationNotifier } from '../lib/notify/createRotationNotifier.ts';
+import type { RotationNotifier } from '../lib/notify/createRotationNotifier.ts';
 import { parseNotifyFunctionArns } from '../lib/notify/parseNotifyFunctionArns.ts';
 
 /** The event Secrets Manager sends; @types/aws-lambda's lacks RotationToken. */
@@ -38,9 +37,17 @@ export interface RotationHandlerDeps {
   readonly safetyMarginMs?: number;
 }
 
+/** What the handler uses of the Lambda context: @types/aws-lambda's `Context` fits, without users needing it. */
+export interface RotationHandlerContext {
+  readonly invokedFunctionArn: string;
+  /** Written on every log line of the invocation. */
+  readonly awsRequestId?: string;
+  getRemainingTimeInMillis(): number;
+}
+
 export type RotationHandler = (
   event: SecretsManagerRotationEvent | unknown,
-  context: Pick<Context, 'invokedFunctionArn' | 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>,
+  context: RotationHandlerContext,
 ) => Promise<StepOutcome>;
 
 const DEFAULT_CLERK_REQUEST_TIMEOUT_MS = 5_000;
@@ -51,14 +58,14 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
   const sleep = deps.sleep ?? realSleep;
   const logger = createJsonLogger({ clock, write: deps.writeLog, level: parseLogLevel(deps.env[EnvVar.logLevel]) });
   const store = createSecretStore(deps.secretsManager);
-  let notifier: RotationNotifier | undefined;
-  const notifierFor = (arns: readonly string[]): RotationNotifier | undefined => {
+  let notifier: Promise<RotationNotifier> | undefined;
+  // The Lambda client serves only notifications: loaded on first use, so a function without
+  // ROTATION_NOTIFY_FUNCTION_ARNS never loads @aws-sdk/client-lambda (nor pays for it at cold start).
+  const notifierFor = (arns: readonly string[]): Promise<RotationNotifier> | undefined => {
     if (arns.length === 0) return undefined;
-    notifier ??= createRotationNotifier({
-      client: (deps.lambda ?? (() => new LambdaClient({})))(),
-      functionArns: arns,
-      logger,
-    });
+    notifier ??= import('../lib/notify/createLambdaRotationNotifier.ts').then(({ createLambdaRotationNotifier }) =>
+      createLambdaRotationNotifier({ client: deps.lambda?.(), functionArns: arns, logger }),
+    );
     return notifier;
   };
 
@@ -68,10 +75,10 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
     coldStart = false;
     const deadline = clock.now() + context.getRemainingTimeInMillis() - (deps.safetyMarginMs ?? 3_000);
     let functionSettings: ReturnType<typeof parseFunctionSettings>;
-    let notifyArns: readonly string[];
+    let notifier: RotationNotifier | undefined;
     try {
       functionSettings = parseFunctionSettings(deps.env);
-      notifyArns = parseNotifyFunctionArns(deps.env[EnvVar.notifyFunctionArns]);
+      notifier = await notifierFor(parseNotifyFunctionArns(deps.env[EnvVar.notifyFunctionArns]));
     } catch (error) {
       invocationLogger.error((error as Error).message, { outcome: 'failed', errorCode: 'CONFIG_INVALID' });
       throw error;
@@ -86,7 +93,7 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
       requestTimeoutMs: deps.clerkRequestTimeoutMs ?? DEFAULT_CLERK_REQUEST_TIMEOUT_MS,
     });
     return runRotationStep(
-      { store, clerk, clock, sleep, logger: invocationLogger, notifier: notifierFor(notifyArns) },
+      { store, clerk, clock, sleep, logger: invocationLogger, notifier },
       {
         event,
         invokedFunctionArn: context.invokedFunctionArn,

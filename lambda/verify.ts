@@ -1,6 +1,5 @@
 import type { LambdaClient } from '@aws-sdk/client-lambda';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { Context } from 'aws-lambda';
 import { createSecretStore } from '../lib/aws/createSecretStore.ts';
 import { type Clock, realSleep, type Sleep, systemClock } from '../lib/Clock.ts';
 import { createClerkClient } from '../lib/clerk/ClerkClient.ts';
@@ -14,6 +13,7 @@ import {
   type VerificationRunSummary,
 } from '../lib/verification/runVerification.ts';
 import { parseVerificationSettings } from '../lib/verification/verificationSettings.ts';
+import type { RotationHandlerContext } from './rotate.ts';
 
 export interface VerifyHandlerDeps {
   readonly secretsManager: SecretsManagerClient;
@@ -28,10 +28,7 @@ export interface VerifyHandlerDeps {
   readonly safetyMarginMs?: number;
 }
 
-export type VerifyHandler = (
-  event: unknown,
-  context: Pick<Context, 'invokedFunctionArn' | 'getRemainingTimeInMillis'> & Partial<Pick<Context, 'awsRequestId'>>,
-) => Promise<VerificationRunSummary>;
+export type VerifyHandler = (event: unknown, context: RotationHandlerContext) => Promise<VerificationRunSummary>;
 
 /** The scheduled event carries nothing we use; a continuation carries where the previous invocation stopped. */
 export function parseVerifyEvent(event: unknown): VerificationCursor | undefined {

@@ -7,25 +7,30 @@
  *   POST /call             mints a token with the current machine key and calls DOWNSTREAM_URL with it
  *                          (default: this service's own /whoami)
  *
- * Run against the local stack (see docs/reader.md):
+ * Copy it into an app that installed clerk-machine-key-rotator. In this repository, run it against the local stack
+ * (see docs/reader.md); `npm run example` resolves the package's own imports to its sources:
  *   MACHINE_KEY_SECRET_ID=clerk/machines/service CLERK_API_URL=http://127.0.0.1:<port>/v1 \
  *   AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:<port> AWS_REGION=us-east-1 \
- *   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test npx tsx examples/http-service/server.ts
+ *   AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test npm run example -- examples/http-service/server.ts
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { pathToFileURL } from 'node:url';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { type Clock, systemClock } from '../../lib/Clock.ts';
-import { ConfigError, isRotatorError } from '../../lib/errors.ts';
-import { createJsonLogger, type Logger, parseLogLevel } from '../../lib/Logger.ts';
 import {
+  type Clock,
+  ConfigError,
+  createJsonLogger,
   createM2MToken,
   createMachineKeyProvider,
+  isRotatorError,
+  type Logger,
   type MachineKeyProvider,
+  parseLogLevel,
   Redacted,
+  systemClock,
   verifyM2MToken,
-} from '../../lib/reader/index.ts';
+} from 'clerk-machine-key-rotator/reader';
 
 export interface ServiceOptions {
   /** This service's machine key: mints its tokens and verifies the ones presented to it. */
@@ -126,7 +131,7 @@ export async function startService(options: ServiceOptions & { readonly port?: n
   };
 }
 
-/** `npx tsx examples/http-service/server.ts`: configuration from the environment, clients from the SDK defaults. */
+/** `npm run example -- examples/http-service/server.ts`: configuration from the environment, clients from the SDK defaults. */
 async function main(env: NodeJS.ProcessEnv): Promise<void> {
   const secretId = env.MACHINE_KEY_SECRET_ID?.trim();
   if (!secretId) throw new ConfigError('MACHINE_KEY_SECRET_ID', 'is required');

@@ -12,18 +12,21 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Context } from 'aws-lambda';
-import { type Clock, systemClock } from '../../lib/Clock.ts';
-import { describeValue } from '../../lib/describeValue.ts';
-import { ConfigError, isRotatorError } from '../../lib/errors.ts';
-import { createJsonLogger, type Logger, parseLogLevel } from '../../lib/Logger.ts';
 import {
+  type Clock,
+  ConfigError,
+  createJsonLogger,
   createM2MToken,
   createMachineKeyProvider,
   createRotationEventHandler,
   isMachineKeyRotatedEvent,
+  isRotatorError,
+  type Logger,
   type MachineKeyProvider,
+  parseLogLevel,
   type RotationEventResult,
-} from '../../lib/reader/index.ts';
+  systemClock,
+} from 'clerk-machine-key-rotator/reader';
 
 export const ConsumerEnvVar = {
   secretId: 'MACHINE_KEY_SECRET_ID',
@@ -74,7 +77,7 @@ export function parseMaxAgeMs(value: string | undefined): number | undefined {
   if (!Number.isInteger(seconds) || seconds < 1 || seconds > 86_400) {
     throw new ConfigError(
       ConsumerEnvVar.maxAgeSeconds,
-      `must be a whole number of seconds from 1 to 86400, got ${describeValue(value)}`,
+      `must be a whole number of seconds from 1 to 86400, got ${JSON.stringify(value)}`,
     );
   }
   return seconds * 1_000;

@@ -83,13 +83,13 @@ afterAll(async () => {
 });
 
 describe('Consumer: the packed package in a fresh project', () => {
-  it('ships dist/ and the README only: no TypeScript sources, no emulators, every export target present', {
+  it('ships dist/, the README and the LICENSE only: no TypeScript sources, no emulators, every export target present', {
     timeout: MINUTES,
   }, async () => {
     // Assess
     const paths = packed.files.map((file) => file.path);
     expect(
-      paths.filter((path) => !path.startsWith('dist/') && path !== 'README.md' && path !== 'package.json'),
+      paths.filter((path) => !path.startsWith('dist/') && !['README.md', 'LICENSE', 'package.json'].includes(path)),
     ).toEqual([]);
     expect(paths.filter((path) => /\.[cm]?ts$/.test(path) && !/\.d\.c?ts$/.test(path))).toEqual([]);
     expect(paths.filter((path) => /localstack|emulator/i.test(path))).toEqual([]);

@@ -1,4 +1,4 @@
-import { Duration, Lazy, RemovalPolicy, type Stack } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Lazy, RemovalPolicy, type Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,10 +8,21 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
+import { ROTATION_ENV_VARS } from '../../infra/functionEnvironment.ts';
 import { type ClerkMachineKeyRotator, type RotatedMachine, RotatorPropsError } from '../../infra/index.ts';
-import { Defaults, EnvVar, TagKey } from '../../lib/constants.ts';
+import { Defaults, EnvVar, ROTATE_RECORD_TAG_PREFIX, TagKey } from '../../lib/constants.ts';
 
-import { ACCOUNT, INSTANCE_KEY_NAME, newRotator, newStack, partialSecretArn, REGION } from './cdkTestSupport.ts';
+import {
+  ACCOUNT,
+  functionProperties,
+  INSTANCE_KEY_NAME,
+  newRotator,
+  newStack,
+  partialSecretArn,
+  policyStatements,
+  REGION,
+  resourceProperties,
+} from './cdkTestSupport.ts';
 
 const MACHINE_ACTIONS = [
   'secretsmanager:DescribeSecret',
@@ -25,24 +36,19 @@ function instanceKeyPolicyArn(name = INSTANCE_KEY_NAME): unknown {
   return partialSecretArn(`${name}-??????`);
 }
 
-/** The rotation role's policy statements, in order. */
+/** The rotation role's default policy statements, in order. */
 function roleStatements(
   stack: Stack,
   rotator: ClerkMachineKeyRotator,
   template = Template.fromStack(stack),
 ): unknown[] {
-  const roleRef = stack.resolve(rotator.role.roleName);
-  const policies = Object.values(template.findResources('AWS::IAM::Policy')).filter(
-    (policy) => JSON.stringify(policy.Properties.Roles) === JSON.stringify([roleRef]),
-  );
-  expect(policies).toHaveLength(1);
-  return policies[0]?.Properties.PolicyDocument.Statement;
+  return policyStatements(stack, rotator.role.node.findChild('DefaultPolicy'), template);
 }
 
+/** The rotation function's environment variables, of the rotator `newRotator` created in the stack. */
 function functionEnvironment(stack: Stack, template = Template.fromStack(stack)): Record<string, unknown> {
-  const functions = Object.values(template.findResources('AWS::Lambda::Function'));
-  expect(functions).toHaveLength(1);
-  return functions[0]?.Properties.Environment.Variables;
+  const rotator = stack.node.findChild('Rotator') as ClerkMachineKeyRotator;
+  return functionProperties(stack, rotator.rotationFunction, template).Environment.Variables;
 }
 
 /** The default configuration with two machines, synthesized once and shared by the tests that only read it. */
@@ -71,17 +77,20 @@ describe('Class: ClerkMachineKeyRotator', () => {
     it('is one arm64 Node.js 24 function with a 60 s timeout and no reserved concurrency, shared by all machines', () => {
       const { stack, rotator, template } = defaults();
 
-      template.resourceCountIs('AWS::Lambda::Function', 1);
-      template.hasResourceProperties('AWS::Lambda::Function', {
+      // Two functions in all: this one and the verification's.
+      template.resourceCountIs('AWS::Lambda::Function', 2);
+      expect(functionProperties(stack, rotator.rotationFunction, template)).toMatchObject({
         Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         Timeout: 60,
         MemorySize: 256,
         Handler: 'index.handler',
-        ReservedConcurrentExecutions: Match.absent(),
-        LoggingConfig: { LogGroup: stack.resolve(rotator.logGroup.logGroupName) },
+        LoggingConfig: { LogGroup: stack.resolve(rotator.logGroup.logGroupName), LogFormat: 'JSON' },
         Role: stack.resolve(rotator.role.roleArn),
       });
+      expect(functionProperties(stack, rotator.rotationFunction, template)).not.toHaveProperty(
+        'ReservedConcurrentExecutions',
+      );
     });
 
     it('takes another architecture and Node.js 22', () => {
@@ -92,40 +101,85 @@ describe('Class: ClerkMachineKeyRotator', () => {
       });
       rotator.addMachine('Api', { machineId: 'mch_api' });
 
-      Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
-        Runtime: 'nodejs22.x',
-        Architectures: ['x86_64'],
-      });
+      for (const fn of [rotator.rotationFunction, rotator.verification?.function]) {
+        expect(functionProperties(stack, fn as lambda.IFunction)).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['x86_64'],
+        });
+      }
     });
 
-    it('logs to its own log group, kept one year by default', () => {
-      const { template } = defaults();
+    it('logs to its own log group, kept one year by default (the verification has another)', () => {
+      const { stack, rotator, template } = defaults();
 
-      template.resourceCountIs('AWS::Logs::LogGroup', 1);
-      template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365 });
+      template.resourceCountIs('AWS::Logs::LogGroup', 2);
+      expect(resourceProperties(stack, rotator.logGroup, template)).toEqual({ RetentionInDays: 365 });
     });
 
-    it('keeps logs as long as logRetention says', () => {
+    it('keeps logs as long as logRetention says, in both log groups', () => {
       const stack = newStack();
       newRotator(stack, { logRetention: logs.RetentionDays.THREE_MONTHS }).addMachine('Api', { machineId: 'mch_api' });
 
-      Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+      const groups = Template.fromStack(stack).findResources('AWS::Logs::LogGroup');
+      expect(Object.values(groups).map((group) => group.Properties.RetentionInDays)).toEqual([90, 90]);
     });
 
-    it('gets exactly the environment variables of EnvVar, with the defaults from lib/constants.ts', () => {
+    it('gets exactly the variables the rotation function reads, with the defaults from lib/constants.ts', () => {
       const { stack, template } = defaults();
 
       const environment = functionEnvironment(stack, template);
-      // Every variable the Lambda reads, except the notification list, which is set only when functions are given.
-      const always = Object.values(EnvVar).filter((name) => name !== EnvVar.notifyFunctionArns);
-      expect(Object.keys(environment).sort()).toEqual(always.sort());
+      expect(Object.keys(environment).sort()).toEqual([...ROTATION_ENV_VARS].sort());
       expect(environment).toEqual({
         [EnvVar.instanceKeySecretId]: partialSecretArn(INSTANCE_KEY_NAME),
+        [EnvVar.allowedInstanceKeySecretIds]: partialSecretArn(INSTANCE_KEY_NAME),
         [EnvVar.clerkApiUrl]: Defaults.clerkApiUrl,
         [EnvVar.previousKeyTtlSeconds]: String(Defaults.previousKeyTtlSeconds),
         [EnvVar.minRotationIntervalSeconds]: String(Defaults.minRotationIntervalSeconds),
+        [EnvVar.rotateLandingHorizonSeconds]: String(Defaults.rotateLandingHorizonSeconds),
         [EnvVar.logLevel]: 'info',
       });
+    });
+
+    it('passes rotateLandingHorizon in seconds', () => {
+      const stack = newStack();
+      newRotator(stack, { rotateLandingHorizon: Duration.minutes(2) }).addMachine('Api', { machineId: 'mch_api' });
+
+      expect(functionEnvironment(stack)[EnvVar.rotateLandingHorizonSeconds]).toBe('120');
+    });
+
+    it("allows the default instance key and every machine's, in the form of the tag, growing as machines are added", () => {
+      // Prepare
+      const stack = newStack();
+      const sk = secretsmanager.Secret.fromSecretNameV2(stack, 'Sk', INSTANCE_KEY_NAME);
+      const rotator = newRotator(stack, { instanceKeySecret: sk });
+      const other = secretsmanager.Secret.fromSecretNameV2(stack, 'OtherInstance', 'clerk/other-instance');
+      const third = secretsmanager.Secret.fromSecretCompleteArn(
+        stack,
+        'Third',
+        `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:clerk/third-Xy9876`,
+      );
+
+      // Act
+      const a = rotator.addMachine('A', { machineId: 'mch_a', instanceKeySecret: other });
+      rotator.addMachine('B', { machineId: 'mch_b', instanceKeySecret: other });
+      rotator.addExistingMachineSecret(
+        'C',
+        secretsmanager.Secret.fromSecretNameV2(stack, 'CSecret', 'clerk/machines/c'),
+        { instanceKeySecret: third },
+      );
+
+      // Assess: each id once, in the form the instance-key tag has (partial ARN by name, else the complete ARN)
+      const template = Template.fromStack(stack);
+      const tags = resourceProperties(stack, a.secret, template).Tags as { Key: string; Value: unknown }[];
+      expect(tags.find((tag) => tag.Key === TagKey.instanceKeySecretId)?.Value).toEqual(stack.resolve(other.secretArn));
+      for (const environment of [
+        functionEnvironment(stack, template),
+        functionProperties(stack, rotator.verification?.function as lambda.IFunction, template).Environment.Variables,
+      ]) {
+        expect(environment[EnvVar.allowedInstanceKeySecretIds]).toEqual(
+          stack.resolve([sk.secretArn, other.secretArn, third.secretArn].join(',')),
+        );
+      }
     });
 
     it('passes previousKeyTtl, minRotationInterval and clerkApiUrl in seconds and as given', () => {
@@ -134,6 +188,7 @@ describe('Class: ClerkMachineKeyRotator', () => {
         previousKeyTtl: Duration.hours(2),
         minRotationInterval: Duration.minutes(30),
         clerkApiUrl: 'https://clerk.example.com/v1',
+        verification: { interval: Duration.minutes(30) },
       }).addMachine('Api', { machineId: 'mch_api' });
 
       expect(functionEnvironment(stack)).toMatchObject({
@@ -187,9 +242,10 @@ describe('Class: ClerkMachineKeyRotator', () => {
   });
 
   describe('IAM', () => {
-    it('allows exactly the four rotation actions on exactly these secrets, GetSecretValue on the instance key, and its own log group', () => {
+    it('allows exactly the four rotation actions and rotate-record tags on exactly these secrets, GetSecretValue on the instance key, and its own log group', () => {
       const { stack, rotator, api, worker, template } = defaults();
 
+      const secrets = [stack.resolve(api.secret.secretArn), stack.resolve(worker.secret.secretArn)];
       expect(roleStatements(stack, rotator, template)).toEqual([
         {
           Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -197,12 +253,39 @@ describe('Class: ClerkMachineKeyRotator', () => {
           Resource: stack.resolve(rotator.logGroup.logGroupArn),
         },
         { Action: 'secretsmanager:GetSecretValue', Effect: 'Allow', Resource: instanceKeyPolicyArn() },
+        { Action: MACHINE_ACTIONS, Effect: 'Allow', Resource: secrets },
         {
-          Action: MACHINE_ACTIONS,
+          Action: ['secretsmanager:TagResource', 'secretsmanager:UntagResource'],
+          Condition: {
+            'ForAllValues:StringLike': { 'aws:TagKeys': `${ROTATE_RECORD_TAG_PREFIX}*` },
+            Null: { 'aws:TagKeys': 'false' },
+          },
+          Effect: 'Allow',
+          Resource: secrets,
+        },
+      ]);
+    });
+
+    it('may start a rotation of these secrets (RotateSecret, and invoke itself as its caller must), in a policy the function does not depend on', () => {
+      const { stack, rotator, api, worker, template } = defaults();
+
+      const restart = rotator.node.findChild('RestartPolicy');
+      expect(resourceProperties(stack, restart, template).Roles).toEqual([stack.resolve(rotator.role.roleName)]);
+      expect(policyStatements(stack, restart, template)).toEqual([
+        {
+          Action: 'lambda:InvokeFunction',
+          Effect: 'Allow',
+          Resource: stack.resolve(rotator.rotationFunction.functionArn),
+        },
+        {
+          Action: 'secretsmanager:RotateSecret',
           Effect: 'Allow',
           Resource: [stack.resolve(api.secret.secretArn), stack.resolve(worker.secret.secretArn)],
         },
       ]);
+      const fn =
+        template.toJSON().Resources[stack.getLogicalId(rotator.rotationFunction.node.defaultChild as CfnElement)];
+      expect(fn.DependsOn).not.toContain(stack.getLogicalId(restart.node.defaultChild as CfnElement));
     });
 
     it('attaches no AWS-managed policy (no AWSLambdaBasicExecutionRole) and nothing like GetRandomPassword', () => {
@@ -288,7 +371,7 @@ describe('Class: ClerkMachineKeyRotator', () => {
       });
     });
 
-    it('sets no ROTATION_NOTIFY_FUNCTION_ARNS and grants no invoke without notify functions', () => {
+    it('sets no ROTATION_NOTIFY_FUNCTION_ARNS and grants no invoke of other functions without notify functions', () => {
       const { stack, rotator, template } = defaults();
 
       expect(functionEnvironment(stack, template)).not.toHaveProperty(EnvVar.notifyFunctionArns);
@@ -366,16 +449,16 @@ describe('Class: ClerkMachineKeyRotator', () => {
       const kmsStatements = roleStatements(stack, rotator).filter((s) => JSON.stringify(s).includes('kms:'));
       expect(kmsStatements).toEqual([
         {
-          Action: 'kms:Decrypt',
-          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` } },
-          Effect: 'Allow',
-          Resource: instanceKeyKey.keyArn,
-        },
-        {
           Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
           Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` } },
           Effect: 'Allow',
           Resource: shared.keyArn,
+        },
+        {
+          Action: 'kms:Decrypt',
+          Condition: { StringEquals: { 'kms:ViaService': `secretsmanager.${REGION}.amazonaws.com` } },
+          Effect: 'Allow',
+          Resource: instanceKeyKey.keyArn,
         },
       ]);
     });
@@ -422,7 +505,11 @@ describe('Class: ClerkMachineKeyRotator', () => {
 
       // Assess
       const template = Template.fromStack(stack);
-      template.resourceCountIs('AWS::Lambda::Permission', 2);
+      expect(
+        Object.values(template.findResources('AWS::Lambda::Permission')).filter(
+          (permission) => permission.Properties.Principal === 'secretsmanager.amazonaws.com',
+        ),
+      ).toHaveLength(2);
       for (const [machine, sourceArn] of [
         [api, stack.resolve(api.secret.secretArn)],
         [legacy, partialSecretArn('clerk/machines/legacy-??????')],
@@ -443,11 +530,15 @@ describe('Class: ClerkMachineKeyRotator', () => {
       }
     });
 
-    it('has no invoke permission without a SourceAccount condition', () => {
+    it('has no invoke permission without a SourceAccount condition (two machines, one verification schedule)', () => {
       const { template } = defaults();
 
       const permissions = template.findResources('AWS::Lambda::Permission');
-      expect(Object.keys(permissions)).toHaveLength(2);
+      expect(
+        Object.values(permissions)
+          .map((permission) => permission.Properties.Principal)
+          .sort(),
+      ).toEqual(['events.amazonaws.com', 'secretsmanager.amazonaws.com', 'secretsmanager.amazonaws.com']);
       for (const permission of Object.values(permissions)) {
         expect(permission.Properties.SourceAccount).toBeDefined();
         expect(permission.Properties.SourceArn).toBeDefined();
@@ -574,7 +665,7 @@ describe('Class: ClerkMachineKeyRotator', () => {
       // Act
       rotator.addMachine('Api', {
         machineId: 'mch_api',
-        previousKeyTtl: Duration.hours(1),
+        previousKeyTtl: Duration.hours(4),
         minRotationInterval: Duration.minutes(10),
         instanceKeySecret: other,
       });
@@ -585,7 +676,7 @@ describe('Class: ClerkMachineKeyRotator', () => {
       expect(tags.map((tag) => tag.Key).sort()).toEqual(Object.values(TagKey).sort());
       expect(Object.fromEntries(tags.map((tag) => [tag.Key, tag.Value]))).toEqual({
         [TagKey.machineId]: 'mch_api',
-        [TagKey.previousKeyTtlSeconds]: '3600',
+        [TagKey.previousKeyTtlSeconds]: '14400',
         [TagKey.minRotationIntervalSeconds]: '600',
         [TagKey.instanceKeySecretId]: partialSecretArn('clerk/other-instance'),
       });
@@ -698,23 +789,6 @@ describe('Class: ClerkMachineKeyRotator', () => {
             },
           },
         ],
-      });
-    });
-
-    it('alarms on any function error in 5 minutes', () => {
-      const { stack, rotator, template } = defaults();
-
-      template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-        Namespace: 'AWS/Lambda',
-        MetricName: 'Errors',
-        Dimensions: [{ Name: 'FunctionName', Value: stack.resolve(rotator.rotationFunction.functionName) }],
-        Statistic: 'Sum',
-        Period: 300,
-        Threshold: 1,
-        EvaluationPeriods: 1,
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        TreatMissingData: 'notBreaching',
-        AlarmActions: [stack.resolve(rotator.alarmTopic.topicArn)],
       });
     });
 

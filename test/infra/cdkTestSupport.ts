@@ -2,9 +2,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, join } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
+import { App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type { IConstruct } from 'constructs';
 import { ClerkMachineKeyRotator } from '../../infra/ClerkMachineKeyRotator.ts';
 import type { ClerkMachineKeyRotatorProps } from '../../infra/ClerkMachineKeyRotatorProps.ts';
 
@@ -19,12 +21,38 @@ export function newStack(id = 'Test'): Stack {
   return new Stack(new App(), id, { env: { account: ACCOUNT, region: REGION } });
 }
 
+/** A rotator with inline code for both functions (unless `props` says otherwise) and the instance key by name. */
 export function newRotator(stack: Stack, props: Partial<ClerkMachineKeyRotatorProps> = {}): ClerkMachineKeyRotator {
   return new ClerkMachineKeyRotator(stack, 'Rotator', {
     instanceKeySecret: secretsmanager.Secret.fromSecretNameV2(stack, 'InstanceKey', INSTANCE_KEY_NAME),
     code: inlineCode(),
     ...props,
+    verification: { code: inlineCode(), ...props.verification },
   });
+}
+
+/** A rotator `newRotator` made, its stack and template. */
+export interface SynthesizedRotator {
+  readonly stack: Stack;
+  readonly rotator: ClerkMachineKeyRotator;
+  readonly template: Template;
+}
+
+/**
+ * The default rotator with one machine (`Api`, `mch_api`), synthesized on first use and shared by the tests of a
+ * file that only read it (synthesis takes seconds).
+ */
+export function sharedDefaultRotator(): () => SynthesizedRotator {
+  let built: SynthesizedRotator | undefined;
+  return () => {
+    if (built === undefined) {
+      const stack = newStack();
+      const rotator = newRotator(stack);
+      rotator.addMachine('Api', { machineId: 'mch_api' });
+      built = { stack, rotator, template: Template.fromStack(stack) };
+    }
+    return built;
+  };
 }
 
 /** The partial ARN CDK renders for a secret imported by name in the test stack. */
@@ -55,6 +83,37 @@ export function runCfnLint(cfnLint: string, templates: readonly string[]): CfnLi
   const result = spawnSync(cfnLint, ['--format', 'parseable', '--', ...templates], { encoding: 'utf8' });
   if (result.error) throw result.error;
   return { status: result.status ?? -1, output: `${result.stdout}${result.stderr}` };
+}
+
+/** Synthesized CloudFormation, as untyped as `Template.findResources` returns it. */
+// biome-ignore lint/suspicious/noExplicitAny: template JSON has no static type; tests read it by path
+type TemplateJson = Record<string, any>;
+
+/** A resource's synthesized properties, found by its logical id. */
+export function resourceProperties(
+  stack: Stack,
+  construct: IConstruct,
+  template = Template.fromStack(stack),
+): TemplateJson {
+  const resource = construct.node.defaultChild ?? construct;
+  const logicalId = stack.getLogicalId(resource as CfnElement);
+  const found = (template.toJSON().Resources as Record<string, { Properties: TemplateJson }>)[logicalId];
+  if (found === undefined) throw new Error(`no resource ${logicalId} in the template`);
+  return found.Properties;
+}
+
+/** A function's synthesized properties. */
+export function functionProperties(
+  stack: Stack,
+  fn: lambda.IFunction,
+  template = Template.fromStack(stack),
+): TemplateJson {
+  return resourceProperties(stack, fn, template);
+}
+
+/** The statements of an `iam.Policy` or a role's default policy, in order. */
+export function policyStatements(stack: Stack, policy: IConstruct, template = Template.fromStack(stack)): unknown[] {
+  return resourceProperties(stack, policy, template).PolicyDocument.Statement;
 }
 
 export function readJson(path: string): unknown {

@@ -147,7 +147,7 @@ export interface ClerkMachineKeyRotatorProps {
   readonly protectTags?: boolean;
 
   /**
-   * Where rotation failures and function errors are published. For an imported topic, its policy must let
+   * Where rotation failures, function errors and every alarm are published. For an imported topic, its policy must let
    * `events.amazonaws.com` publish (CDK can only change the policy of a topic it creates).
    *
    * @default - a new SNS topic (TLS-only publishing); subscribe to `alarmTopic`
@@ -155,7 +155,7 @@ export interface ClerkMachineKeyRotatorProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * How long the function's log group keeps events.
+   * How long each function's log group keeps events.
    *
    * @default logs.RetentionDays.ONE_YEAR
    */

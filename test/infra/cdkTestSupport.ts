@@ -9,6 +9,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { IConstruct } from 'constructs';
 import { ClerkMachineKeyRotator } from '../../infra/ClerkMachineKeyRotator.ts';
 import type { ClerkMachineKeyRotatorProps } from '../../infra/ClerkMachineKeyRotatorProps.ts';
+import type { RotatedMachine } from '../../infra/RotatedMachine.ts';
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'eu-west-1';
@@ -118,4 +119,56 @@ export function policyStatements(stack: Stack, policy: IConstruct, template = Te
 
 export function readJson(path: string): unknown {
   return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+/** The four rotation actions the rotation role has on every machine secret. */
+export const MACHINE_ACTIONS = [
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:GetSecretValue',
+  'secretsmanager:PutSecretValue',
+  'secretsmanager:UpdateSecretVersionStage',
+];
+export const COMPLETE_ARN = `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:clerk/machines/imported-AbC123`;
+
+/** How the policies name a secret imported by name: its partial ARN and exactly six suffix characters. */
+export function instanceKeyPolicyArn(name = INSTANCE_KEY_NAME): unknown {
+  return partialSecretArn(`${name}-??????`);
+}
+
+/** The rotation role's default policy statements, in order. */
+export function roleStatements(
+  stack: Stack,
+  rotator: ClerkMachineKeyRotator,
+  template = Template.fromStack(stack),
+): unknown[] {
+  return policyStatements(stack, rotator.role.node.findChild('DefaultPolicy'), template);
+}
+
+/** The rotation function's environment variables, of the rotator `newRotator` created in the stack. */
+export function functionEnvironment(stack: Stack, template = Template.fromStack(stack)): Record<string, unknown> {
+  const rotator = stack.node.findChild('Rotator') as ClerkMachineKeyRotator;
+  return functionProperties(stack, rotator.rotationFunction, template).Environment.Variables;
+}
+
+export interface TwoMachines {
+  readonly stack: Stack;
+  readonly rotator: ClerkMachineKeyRotator;
+  readonly api: RotatedMachine;
+  readonly worker: RotatedMachine;
+  readonly template: Template;
+}
+
+/** The default configuration with two machines, synthesized on first use and shared by the tests that only read it. */
+export function sharedTwoMachines(): () => TwoMachines {
+  let built: TwoMachines | undefined;
+  return () => {
+    if (built === undefined) {
+      const stack = newStack();
+      const rotator = newRotator(stack);
+      const api = rotator.addMachine('Api', { machineId: 'mch_api' });
+      const worker = rotator.addMachine('Worker', { machineId: 'mch_worker' });
+      built = { stack, rotator, api, worker, template: Template.fromStack(stack) };
+    }
+    return built;
+  };
 }

@@ -93,6 +93,8 @@ export class ClerkMachineKeyRotator extends Construct {
       clerkApiUrl: this.settings.clerkApiUrl,
       logLevel: shared.logLevel,
       rotateLandingHorizonSeconds: this.settings.rotateLandingHorizonSeconds,
+      previousKeyTtlSeconds: this.settings.previousKeyTtlSeconds,
+      minRotationIntervalSeconds: this.settings.minRotationIntervalSeconds,
     };
 
     const rotation = createRotatorFunction(this, '', shared, {
@@ -100,7 +102,7 @@ export class ClerkMachineKeyRotator extends Construct {
       description: `Rotates Clerk machine secret keys in Secrets Manager (${PACKAGE_NAME})`,
       timeout: ROTATION_FUNCTION_TIMEOUT,
       environment: {
-        ...rotationEnvironment({ ...common, ...this.settings }),
+        ...rotationEnvironment(common),
         ...this.notifyEnvironment(),
       },
       code: props.code,

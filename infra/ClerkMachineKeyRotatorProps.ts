@@ -47,7 +47,8 @@ export interface ClerkMachineKeyRotatorProps {
 
   /**
    * The Clerk instance's rate limit, in requests per 10 seconds, shared by every caller of the instance key. Clerk
-   * allows 100 for a development instance and 1000 for a production instance; set 1000 for production. Passed as
+   * allows 100 for a development instance and 1000 for a production instance; set 1000 for production. A whole
+   * number from 1 to 100000. Passed as
    * `CLERK_RATE_LIMIT_PER_10_SECONDS`; the verification uses `verification.clerkRateShare` of it.
    *
    * @default 100 (`Defaults.clerkRateLimitPer10Seconds`, Clerk's development limit)

@@ -36,8 +36,9 @@ export interface VerificationOptions {
   readonly clerkRateShare?: number;
 
   /**
-   * An AWSPENDING version older than this is reported as stuck (metric PendingStuck, alarm): whole seconds, at least
-   * the rotation function's timeout (60 seconds). Passed as `PENDING_STUCK_AFTER_SECONDS`.
+   * An AWSPENDING version older than this is reported as stuck (metric PendingStuck, alarm): whole seconds, from
+   * `rotateLandingHorizon` (a younger one may belong to a rotate that can still land) to 7 days. Passed as
+   * `PENDING_STUCK_AFTER_SECONDS`.
    *
    * @default - 1 hour (`Defaults.pendingStuckAfterSeconds`)
    */

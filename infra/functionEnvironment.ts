@@ -18,11 +18,17 @@ export const ROTATION_ENV_VARS = [
 /** The rotation function's optional variables: set only when the feature is used. */
 export const ROTATION_OPTIONAL_ENV_VARS = [EnvVar.notifyFunctionArns] as const;
 
-/** The variables the verification function (`lambda/verify.ts`) reads, all set by the construct. */
+/**
+ * The variables the verification function (`lambda/verify.ts`) reads, all set by the construct. It reads the
+ * rotation function's settings with the same parser, so it gets the same values (TTL and minimum interval included)
+ * and resolves each secret's settings exactly as the rotation function does.
+ */
 export const VERIFICATION_ENV_VARS = [
   EnvVar.instanceKeySecretId,
   EnvVar.allowedInstanceKeySecretIds,
   EnvVar.clerkApiUrl,
+  EnvVar.previousKeyTtlSeconds,
+  EnvVar.minRotationIntervalSeconds,
   EnvVar.logLevel,
   EnvVar.rotationFunctionArn,
   EnvVar.clerkRateLimitPer10Seconds,
@@ -49,9 +55,6 @@ export interface EnvironmentInput {
   readonly clerkApiUrl: string;
   readonly logLevel: string;
   readonly rotateLandingHorizonSeconds: number;
-}
-
-export interface RotationEnvironmentInput extends EnvironmentInput {
   readonly previousKeyTtlSeconds: number;
   readonly minRotationIntervalSeconds: number;
 }
@@ -71,16 +74,14 @@ function sharedEnvironment(input: EnvironmentInput) {
     [EnvVar.clerkApiUrl]: input.clerkApiUrl,
     [EnvVar.logLevel]: input.logLevel,
     [EnvVar.rotateLandingHorizonSeconds]: Tokenization.stringifyNumber(input.rotateLandingHorizonSeconds),
+    [EnvVar.previousKeyTtlSeconds]: Tokenization.stringifyNumber(input.previousKeyTtlSeconds),
+    [EnvVar.minRotationIntervalSeconds]: Tokenization.stringifyNumber(input.minRotationIntervalSeconds),
   };
 }
 
 /** Exactly ROTATION_ENV_VARS (the type says so). */
-export function rotationEnvironment(input: RotationEnvironmentInput): RotationEnvironment {
-  return {
-    ...sharedEnvironment(input),
-    [EnvVar.previousKeyTtlSeconds]: Tokenization.stringifyNumber(input.previousKeyTtlSeconds),
-    [EnvVar.minRotationIntervalSeconds]: Tokenization.stringifyNumber(input.minRotationIntervalSeconds),
-  };
+export function rotationEnvironment(input: EnvironmentInput): RotationEnvironment {
+  return sharedEnvironment(input);
 }
 
 /** Exactly VERIFICATION_ENV_VARS (the type says so). */

@@ -30,7 +30,10 @@ const LANDING_HORIZON_TIMEOUTS = 6;
 
 const MIN_NODE_MAJOR = 22;
 const VERIFICATION_INTERVAL = { min: Duration.minutes(1), max: Duration.days(1) };
-const PENDING_STUCK_AFTER_MAX_SECONDS = Duration.days(30).toSeconds();
+/** What the verification function accepts (lib/verification/verificationSettings.ts): at most 7 days. */
+const PENDING_STUCK_AFTER_MAX_SECONDS = Duration.days(7).toSeconds();
+/** What the verification function accepts as CLERK_RATE_LIMIT_PER_10_SECONDS. */
+const CLERK_RATE_LIMIT_MAX = 100_000;
 
 /** The verification settings, validated; `undefined` when the verification is disabled. */
 export interface VerificationSettings {
@@ -97,7 +100,28 @@ function resolveInterval(value: Duration | undefined): number {
   return seconds;
 }
 
-function resolveVerification(props: ClerkMachineKeyRotatorProps): VerificationSettings | undefined {
+/**
+ * An AWSPENDING younger than the landing horizon may belong to a rotate that can still land, so the verification
+ * refuses a shorter threshold (CONFIG_INVALID at every run): refuse it here, at synthesis.
+ */
+function resolvePendingStuckAfter(value: Duration | undefined, horizonSeconds: number): number {
+  const seconds = secondsOr('verification.pendingStuckAfter', value, Defaults.pendingStuckAfterSeconds, {
+    min: 1,
+    max: PENDING_STUCK_AFTER_MAX_SECONDS,
+  });
+  if (!Token.isUnresolved(seconds) && !Token.isUnresolved(horizonSeconds) && seconds < horizonSeconds) {
+    throw new RotatorPropsError(
+      'verification.pendingStuckAfter',
+      `must be at least rotateLandingHorizon (${describeDuration(Duration.seconds(horizonSeconds))}), got ${describeDuration(Duration.seconds(seconds))}`,
+    );
+  }
+  return seconds;
+}
+
+function resolveVerification(
+  props: ClerkMachineKeyRotatorProps,
+  horizonSeconds: number,
+): VerificationSettings | undefined {
   const options = props.verification ?? {};
   if (options.enabled === false) return undefined;
   return {
@@ -111,12 +135,7 @@ function resolveVerification(props: ClerkMachineKeyRotatorProps): VerificationSe
             minExclusive: true,
             max: 1,
           }),
-    pendingStuckAfterSeconds: secondsOr(
-      'verification.pendingStuckAfter',
-      options.pendingStuckAfter,
-      Defaults.pendingStuckAfterSeconds,
-      { min: ROTATION_FUNCTION_TIMEOUT.toSeconds(), max: PENDING_STUCK_AFTER_MAX_SECONDS },
-    ),
+    pendingStuckAfterSeconds: resolvePendingStuckAfter(options.pendingStuckAfter, horizonSeconds),
   };
 }
 
@@ -168,16 +187,17 @@ export function resolveRotatorSettings(scope: Construct, props: ClerkMachineKeyR
   }
   const runtime = props.runtime ?? lambda.Runtime.NODEJS_24_X;
   validateRuntime(runtime);
-  const verification = resolveVerification(props);
+  const rotateLandingHorizonSeconds = resolveLandingHorizon(props.rotateLandingHorizon);
+  const verification = resolveVerification(props, rotateLandingHorizonSeconds);
   checkVerificationInterval('previousKeyTtl', previousKeyTtlSeconds, verification);
   return {
     previousKeyTtlSeconds,
     minRotationIntervalSeconds,
-    rotateLandingHorizonSeconds: resolveLandingHorizon(props.rotateLandingHorizon),
+    rotateLandingHorizonSeconds,
     clerkRateLimit:
       props.clerkRateLimit === undefined
         ? Defaults.clerkRateLimitPer10Seconds
-        : validateNumber('clerkRateLimit', props.clerkRateLimit, { min: 1, max: 1_000_000, integer: true }),
+        : validateNumber('clerkRateLimit', props.clerkRateLimit, { min: 1, max: CLERK_RATE_LIMIT_MAX, integer: true }),
     clerkApiUrl: props.clerkApiUrl ?? Defaults.clerkApiUrl,
     functions: {
       runtime,

@@ -71,6 +71,8 @@ describe('Class: RotatorVerification (the scheduled verification of ClerkMachine
         [EnvVar.instanceKeySecretId]: partialSecretArn(INSTANCE_KEY_NAME),
         [EnvVar.allowedInstanceKeySecretIds]: partialSecretArn(INSTANCE_KEY_NAME),
         [EnvVar.clerkApiUrl]: Defaults.clerkApiUrl,
+        [EnvVar.previousKeyTtlSeconds]: String(Defaults.previousKeyTtlSeconds),
+        [EnvVar.minRotationIntervalSeconds]: String(Defaults.minRotationIntervalSeconds),
         [EnvVar.logLevel]: 'info',
         [EnvVar.rotationFunctionArn]: stack.resolve(rotator.rotationFunction.functionArn),
         [EnvVar.clerkRateLimitPer10Seconds]: String(Defaults.clerkRateLimitPer10Seconds),
@@ -275,12 +277,26 @@ describe('Class: RotatorVerification (the scheduled verification of ClerkMachine
       [
         'a rate limit that is not a whole number',
         () => newRotator(newStack(), { clerkRateLimit: 99.5 }),
-        /^clerkRateLimit must be a whole number at least 1 and at most 1000000, got 99.5$/,
+        /^clerkRateLimit must be a whole number at least 1 and at most 100000, got 99.5$/,
       ],
       [
-        'a pending-stuck threshold shorter than a rotation step',
-        () => newRotator(newStack(), { verification: { pendingStuckAfter: Duration.seconds(30) } }),
-        /^verification.pendingStuckAfter must be at least 1 minute, got 30 seconds$/,
+        'a rate limit over what the verification accepts',
+        () => newRotator(newStack(), { clerkRateLimit: 100_001 }),
+        /^clerkRateLimit must be a whole number at least 1 and at most 100000, got 100001$/,
+      ],
+      [
+        'a pending-stuck threshold shorter than the landing horizon (the verification would refuse it at every run)',
+        () =>
+          newRotator(newStack(), {
+            rotateLandingHorizon: Duration.minutes(20),
+            verification: { pendingStuckAfter: Duration.minutes(15) },
+          }),
+        /^verification.pendingStuckAfter must be at least rotateLandingHorizon \(20 minutes\), got 15 minutes$/,
+      ],
+      [
+        'a pending-stuck threshold over 7 days',
+        () => newRotator(newStack(), { verification: { pendingStuckAfter: Duration.days(8) } }),
+        /^verification.pendingStuckAfter must be at most 7 days, got 8 days$/,
       ],
       [
         'a landing horizon shorter than 6 Clerk request timeouts',

@@ -7,10 +7,11 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe, expect, it } from 'vitest';
 import { ROTATION_ENV_VARS } from '../../infra/functionEnvironment.ts';
-import { Defaults, EnvVar, TagKey } from '../../lib/constants.ts';
+import { EnvVar, TagKey } from '../../lib/constants.ts';
 import {
   ACCOUNT,
   COMPLETE_ARN,
+  defaultSharedEnvironment,
   functionEnvironment,
   functionProperties,
   INSTANCE_KEY_NAME,
@@ -81,15 +82,7 @@ describe('Class: ClerkMachineKeyRotator', () => {
 
       const environment = functionEnvironment(stack, template);
       expect(Object.keys(environment).sort()).toEqual([...ROTATION_ENV_VARS].sort());
-      expect(environment).toEqual({
-        [EnvVar.instanceKeySecretId]: partialSecretArn(INSTANCE_KEY_NAME),
-        [EnvVar.allowedInstanceKeySecretIds]: partialSecretArn(INSTANCE_KEY_NAME),
-        [EnvVar.clerkApiUrl]: Defaults.clerkApiUrl,
-        [EnvVar.previousKeyTtlSeconds]: String(Defaults.previousKeyTtlSeconds),
-        [EnvVar.minRotationIntervalSeconds]: String(Defaults.minRotationIntervalSeconds),
-        [EnvVar.rotateLandingHorizonSeconds]: String(Defaults.rotateLandingHorizonSeconds),
-        [EnvVar.logLevel]: 'info',
-      });
+      expect(environment).toEqual(defaultSharedEnvironment());
     });
 
     it('passes rotateLandingHorizon in seconds', () => {

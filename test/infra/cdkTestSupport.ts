@@ -10,6 +10,7 @@ import type { IConstruct } from 'constructs';
 import { ClerkMachineKeyRotator } from '../../infra/ClerkMachineKeyRotator.ts';
 import type { ClerkMachineKeyRotatorProps } from '../../infra/ClerkMachineKeyRotatorProps.ts';
 import type { RotatedMachine } from '../../infra/RotatedMachine.ts';
+import { Defaults, EnvVar } from '../../lib/constants.ts';
 
 export const ACCOUNT = '111111111111';
 export const REGION = 'eu-west-1';
@@ -30,6 +31,19 @@ export function newRotator(stack: Stack, props: Partial<ClerkMachineKeyRotatorPr
     ...props,
     verification: { code: inlineCode(), ...props.verification },
   });
+}
+
+/** The variables both functions get, as the default rotator (`newRotator`) sets them. */
+export function defaultSharedEnvironment(): Record<string, unknown> {
+  return {
+    [EnvVar.instanceKeySecretId]: partialSecretArn(INSTANCE_KEY_NAME),
+    [EnvVar.allowedInstanceKeySecretIds]: partialSecretArn(INSTANCE_KEY_NAME),
+    [EnvVar.clerkApiUrl]: Defaults.clerkApiUrl,
+    [EnvVar.previousKeyTtlSeconds]: String(Defaults.previousKeyTtlSeconds),
+    [EnvVar.minRotationIntervalSeconds]: String(Defaults.minRotationIntervalSeconds),
+    [EnvVar.rotateLandingHorizonSeconds]: String(Defaults.rotateLandingHorizonSeconds),
+    [EnvVar.logLevel]: 'info',
+  };
 }
 
 /** A rotator `newRotator` made, its stack and template. */

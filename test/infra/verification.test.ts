@@ -10,6 +10,7 @@ import type { RotatorVerification } from '../../infra/RotatorVerification.ts';
 import { Defaults, EnvVar } from '../../lib/constants.ts';
 import {
   ACCOUNT,
+  defaultSharedEnvironment,
   functionProperties,
   INSTANCE_KEY_NAME,
   newRotator,
@@ -68,17 +69,11 @@ describe('Class: RotatorVerification (the scheduled verification of ClerkMachine
       const environment = environmentOf(stack, verificationOf(rotator).function, template);
       expect(Object.keys(environment).sort()).toEqual([...VERIFICATION_ENV_VARS].sort());
       expect(environment).toEqual({
-        [EnvVar.instanceKeySecretId]: partialSecretArn(INSTANCE_KEY_NAME),
-        [EnvVar.allowedInstanceKeySecretIds]: partialSecretArn(INSTANCE_KEY_NAME),
-        [EnvVar.clerkApiUrl]: Defaults.clerkApiUrl,
-        [EnvVar.previousKeyTtlSeconds]: String(Defaults.previousKeyTtlSeconds),
-        [EnvVar.minRotationIntervalSeconds]: String(Defaults.minRotationIntervalSeconds),
-        [EnvVar.logLevel]: 'info',
+        ...defaultSharedEnvironment(),
         [EnvVar.rotationFunctionArn]: stack.resolve(rotator.rotationFunction.functionArn),
         [EnvVar.clerkRateLimitPer10Seconds]: String(Defaults.clerkRateLimitPer10Seconds),
         [EnvVar.verifyClerkRateShare]: String(Defaults.verifyClerkRateShare),
         [EnvVar.pendingStuckAfterSeconds]: String(Defaults.pendingStuckAfterSeconds),
-        [EnvVar.rotateLandingHorizonSeconds]: String(Defaults.rotateLandingHorizonSeconds),
         [EnvVar.verifyHeal]: 'true',
       });
     });

@@ -1,22 +1,27 @@
-import type { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import type { Duration } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type { FunctionBundling } from './functionCode.ts';
+import type { VerificationOptions } from './VerificationOptions.ts';
 
 /** Construction properties of {@link ClerkMachineKeyRotator}. */
 export interface ClerkMachineKeyRotatorProps {
   /**
    * The secret holding the Clerk instance secret key (`sk_live_…` / `sk_test_…`) that authorises key rotations at
-   * Clerk. The function may read it (GetSecretValue only); its ARN is passed as `CLERK_SECRET_KEY_SECRET_ID`.
+   * Clerk. The functions may read it (GetSecretValue only); its ARN is passed as `CLERK_SECRET_KEY_SECRET_ID` and is
+   * the first entry of `ALLOWED_INSTANCE_KEY_SECRET_IDS`.
    */
   readonly instanceKeySecret: secretsmanager.ISecret;
 
   /**
    * How long Clerk keeps accepting the replaced key after a rotation: the overlap in which apps pick up the new key.
-   * 0 to 8 hours, whole seconds. Per-machine override: {@link MachineOptions.previousKeyTtl}.
+   * 0 to 8 hours, whole seconds; when positive, at least 4× `verification.interval`. Per-machine override:
+   * {@link MachineOptions.previousKeyTtl}.
    *
    * @default - 8 hours, the maximum overlap Clerk allows (`Defaults.previousKeyTtlSeconds`)
    */
@@ -26,9 +31,37 @@ export interface ClerkMachineKeyRotatorProps {
    * Refuse to rotate a machine key at Clerk again within this interval of its last rotation, so that a retried or
    * repeated rotation cannot end the overlap apps still rely on. 0 (off) to 24 hours, whole seconds.
    *
-   * @default - 5 minutes (`Defaults.minRotationIntervalSeconds`)
+   * @default - 15 minutes (`Defaults.minRotationIntervalSeconds`)
    */
   readonly minRotationInterval?: Duration;
+
+  /**
+   * How long a rotate request sent to Clerk may still land after it was sent (a request held by a proxy, a retry
+   * in flight). Until then the functions neither rotate again nor adopt a changed key on the strength of that
+   * record. Whole seconds, from 30 seconds (6× the function's 5-second Clerk request timeout) to 1 hour. Passed as
+   * `ROTATE_LANDING_HORIZON_SECONDS`.
+   *
+   * @default - 10 minutes (`Defaults.rotateLandingHorizonSeconds`)
+   */
+  readonly rotateLandingHorizon?: Duration;
+
+  /**
+   * The Clerk instance's rate limit, in requests per 10 seconds, shared by every caller of the instance key. Clerk
+   * allows 100 for a development instance and 1000 for a production instance; set 1000 for production. A whole
+   * number from 1 to 100000. Passed as
+   * `CLERK_RATE_LIMIT_PER_10_SECONDS`; the verification uses `verification.clerkRateShare` of it.
+   *
+   * @default 100 (`Defaults.clerkRateLimitPer10Seconds`, Clerk's development limit)
+   */
+  readonly clerkRateLimit?: number;
+
+  /**
+   * The scheduled verification: a second function that compares each secret's AWSCURRENT key with Clerk's current
+   * key, heals drift by starting a rotation, and reports rejected keys and stuck rotations.
+   *
+   * @default - enabled, every hour, healing, 10% of the Clerk rate limit
+   */
+  readonly verification?: VerificationOptions;
 
   /**
    * Rotate every machine secret this often: whole hours from 4 to 23 (`rate(N hours)`) or whole days from 1 to 1000
@@ -94,7 +127,28 @@ export interface ClerkMachineKeyRotatorProps {
   readonly clerkApiUrl?: string;
 
   /**
-   * Where rotation failures and function errors are published. For an imported topic, its policy must let
+   * Principals, besides the rotator's functions and CloudFormation deployments, that may add, change or remove
+   * `clerk-rotator:*` tags on the secrets `addMachine` creates, and change their resource policy: the operators who
+   * run `clerk-rotator init` or `rotate --emergency`, a deployment role other than CDK's bootstrap role. Roles and
+   * users by reference, or ARN patterns (`ArnLike`, e.g. an IAM Identity Center role
+   * `arn:aws:iam::111122223333:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_Admin_*`).
+   *
+   * @default - none
+   */
+  readonly tagAdmins?: ReadonlyArray<iam.IRole | iam.IUser | string>;
+
+  /**
+   * Whether each secret `addMachine` creates gets a resource policy that denies changing `clerk-rotator:*` tags (and
+   * the policy itself) to everyone but the rotator's functions, CloudFormation and `tagAdmins`. The tags bind a
+   * secret to its machine and Clerk instance, so they are part of the security boundary (docs/deploy.md, "Trust
+   * model").
+   *
+   * @default true
+   */
+  readonly protectTags?: boolean;
+
+  /**
+   * Where rotation failures, function errors and every alarm are published. For an imported topic, its policy must let
    * `events.amazonaws.com` publish (CDK can only change the policy of a topic it creates).
    *
    * @default - a new SNS topic (TLS-only publishing); subscribe to `alarmTopic`
@@ -102,7 +156,7 @@ export interface ClerkMachineKeyRotatorProps {
   readonly alarmTopic?: sns.ITopic;
 
   /**
-   * How long the function's log group keeps events.
+   * How long each function's log group keeps events.
    *
    * @default logs.RetentionDays.ONE_YEAR
    */
@@ -117,7 +171,9 @@ export interface ClerkMachineKeyRotatorProps {
   readonly notifyFunctions?: readonly lambda.IFunction[];
 
   /**
-   * The rotation function's log level (one JSON line per step at `info`).
+   * The functions' log level (`LOG_LEVEL`; one JSON line per step at `info`), and the matching Lambda JSON log
+   * configuration: application logs filtered at this level but never above INFO (the metric lines are INFO), system
+   * logs at this level (WARN at most).
    *
    * @default 'info'
    */
@@ -138,11 +194,21 @@ export interface ClerkMachineKeyRotatorProps {
   readonly runtime?: lambda.Runtime;
 
   /**
-   * Pre-built function code with an `index.handler` export, instead of bundling `lambda/rotate.ts` with esbuild.
-   * Meant for tests and for pipelines that build the bundle themselves; the code must be this package's rotation
-   * handler.
+   * Where the functions' code comes from. `'prebuilt'`: the bundles this package ships,
+   * `dist/functions/<rotate|verify>/index.mjs` (with source maps), so `cdk synth` needs neither esbuild nor Docker;
+   * in a source checkout, `npm run build` makes them. `'source'`: `lambda/<rotate|verify>.ts` bundled with esbuild
+   * (a peer dependency) at synthesis, as ESM with the AWS SDK included.
    *
-   * @default - `lambda/rotate.ts` bundled as ESM with esbuild (AWS SDK included)
+   * @default 'prebuilt'
+   */
+  readonly bundling?: FunctionBundling;
+
+  /**
+   * Pre-built code of the rotation function with an `index.handler` export, instead of `bundling`. Meant for tests
+   * and for pipelines that build the bundle themselves; the code must be this package's rotation handler. The
+   * verification function's counterpart is `verification.code`.
+   *
+   * @default - as `bundling` says
    */
   readonly code?: lambda.Code;
 
@@ -167,68 +233,4 @@ export interface ClerkMachineKeyRotatorProps {
    * @default - a new security group allowing all outbound traffic
    */
   readonly securityGroups?: ec2.ISecurityGroup[];
-}
-
-/** Options of {@link ClerkMachineKeyRotator.addMachine}. */
-export interface MachineOptions {
-  /** The Clerk machine id, `mch_` followed by letters and digits. */
-  readonly machineId: string;
-
-  /**
-   * The secret's name. Secrets Manager appends a hyphen and six random characters to the ARN.
-   *
-   * @default - a name generated by CloudFormation
-   */
-  readonly secretName?: string;
-
-  /**
-   * The secret's description.
-   *
-   * @default - "Clerk machine secret key for <machineId>, rotated by clerk-machine-key-rotator"
-   */
-  readonly description?: string;
-
-  /**
-   * Overrides the rotator's `previousKeyTtl` for this machine (0 to 8 hours), through the secret tag
-   * `clerk-rotator:previous-key-ttl-seconds`.
-   *
-   * @default - the rotator's `previousKeyTtl`
-   */
-  readonly previousKeyTtl?: Duration;
-
-  /**
-   * Overrides the rotator's `minRotationInterval` for this machine (0 to 24 hours), through the secret tag
-   * `clerk-rotator:min-rotation-interval-seconds`.
-   *
-   * @default - the rotator's `minRotationInterval`
-   */
-  readonly minRotationInterval?: Duration;
-
-  /**
-   * The instance-key secret of the Clerk instance this machine belongs to, when it is not the rotator's
-   * `instanceKeySecret`; set through the secret tag `clerk-rotator:instance-key-secret-id`, and the function may read
-   * it too.
-   *
-   * @default - the rotator's `instanceKeySecret`
-   */
-  readonly instanceKeySecret?: secretsmanager.ISecret;
-
-  /**
-   * What happens to the secret when it is removed from the stack or the stack is deleted. The secret holds a live
-   * key, so it is kept by default.
-   *
-   * @default RemovalPolicy.RETAIN
-   */
-  readonly removalPolicy?: RemovalPolicy;
-}
-
-/** Options of {@link ClerkMachineKeyRotator.addExistingMachineSecret}. */
-export interface ExistingMachineSecretOptions {
-  /**
-   * The Clerk machine id the secret holds, for reference and validation only: the function reads the id from the
-   * secret's value. Tag overrides on an imported secret are yours to set (`aws secretsmanager tag-resource`).
-   *
-   * @default - not recorded
-   */
-  readonly machineId?: string;
 }

@@ -10,8 +10,10 @@ export interface ExampleStackProps extends StackProps {
   readonly machineIds: readonly string[];
   /** Name, partial ARN or complete ARN of the secret holding the Clerk instance key. */
   readonly instanceKeySecret: string;
-  /** Pre-built function code (tests); see {@link ClerkMachineKeyRotatorProps.code}. */
+  /** Pre-built rotation function code (tests); see {@link ClerkMachineKeyRotatorProps.code}. */
   readonly code?: lambda.Code;
+  /** Pre-built verification function code (tests); see {@link VerificationOptions.code}. */
+  readonly verificationCode?: lambda.Code;
 }
 
 /** The name every example machine secret gets: `clerk/machines/<machineId>`. */
@@ -40,7 +42,12 @@ export class ExampleStack extends Stack {
 
     this.rotator = new ClerkMachineKeyRotator(this, 'Rotator', {
       instanceKeySecret: importInstanceKeySecret(this, props.instanceKeySecret),
+      // In this repository the functions are bundled from lambda/*.ts at synthesis (esbuild is a dev dependency), so
+      // `cdk synth` and `cdk watch` always deploy the code as it is, with no build step; an app using the published
+      // package keeps the default, the prebuilt bundles.
+      bundling: 'source',
       code: props.code,
+      verification: { code: props.verificationCode },
     });
     for (const machineId of props.machineIds) {
       const machine = this.rotator.addMachine(machineId, { machineId, secretName: exampleSecretName(machineId) });
@@ -51,8 +58,11 @@ export class ExampleStack extends Stack {
     }
     new CfnOutput(this, 'RotationFunctionName', { value: this.rotator.rotationFunction.functionName });
     new CfnOutput(this, 'RotationLogGroupName', { value: this.rotator.logGroup.logGroupName });
+    if (this.rotator.verification !== undefined) {
+      new CfnOutput(this, 'VerificationFunctionName', { value: this.rotator.verification.function.functionName });
+    }
     new CfnOutput(this, 'AlarmTopicArn', {
-      description: 'Subscribe to receive failed rotations and function errors',
+      description: 'Subscribe to receive failed rotations, function errors and every alarm',
       value: this.rotator.alarmTopic.topicArn,
     });
   }

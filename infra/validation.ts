@@ -45,6 +45,26 @@ export function validateSeconds(property: string, duration: Duration, min: Durat
   return millis / 1000;
 }
 
+export interface NumberRange {
+  readonly min: number;
+  readonly max: number;
+  /** The minimum itself is not allowed. */
+  readonly minExclusive?: boolean;
+  readonly integer?: boolean;
+}
+
+/** A number within the range; an unresolved token is not validated. */
+export function validateNumber(property: string, value: number, range: NumberRange): number {
+  if (Token.isUnresolved(value)) return value;
+  const aboveMin = range.minExclusive ? value > range.min : value >= range.min;
+  if (!Number.isFinite(value) || !aboveMin || value > range.max || (range.integer && !Number.isInteger(value))) {
+    const kind = range.integer ? 'a whole number' : 'a number';
+    const lower = range.minExclusive ? `greater than ${range.min}` : `at least ${range.min}`;
+    throw new RotatorPropsError(property, `must be ${kind} ${lower} and at most ${range.max}, got ${value}`);
+  }
+  return value;
+}
+
 export function validateMachineId(property: string, machineId: string): void {
   if (Token.isUnresolved(machineId)) return;
   if (!MACHINE_ID_PATTERN.test(machineId)) {

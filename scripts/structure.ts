@@ -4,15 +4,24 @@ import { execFileSync } from 'node:child_process';
 import { measureStructure } from './structure/measureStructure.ts';
 
 const root = process.cwd();
-const files = execFileSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'lambda', 'lib', 'infra', 'localstack'], {
-  encoding: 'utf8',
-})
+const files = execFileSync(
+  'git',
+  ['ls-files', '--cached', '--others', '--exclude-standard', 'lambda', 'lib', 'infra', 'localstack'],
+  {
+    encoding: 'utf8',
+  },
+)
   .split('\n')
   .filter((file) => file.endsWith('.ts') && !file.endsWith('.d.ts'));
 const report = measureStructure(root, files);
 const out = (line = '') => process.stdout.write(`${line}\n`);
 out(`${report.files} files in lambda/, lib/, infra/, localstack/`);
-out(`largest files: ${report.longestFiles.slice(0, 5).map((f) => `${f.file} ${f.lines}`).join(', ')}`);
+out(
+  `largest files: ${report.longestFiles
+    .slice(0, 5)
+    .map((f) => `${f.file} ${f.lines}`)
+    .join(', ')}`,
+);
 out(`functions over 80 lines: ${report.functionsOver.length}`);
 for (const unit of report.functionsOver) out(`  ${unit.file} ${unit.name}: ${unit.lines}`);
 out(`upward imports: ${report.upwardImports.length}`);

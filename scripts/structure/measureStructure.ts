@@ -34,7 +34,8 @@ const LAYERS: readonly { readonly name: string; readonly rank: number; readonly 
   {
     name: 'adapter',
     rank: 2,
-    match: (f) => /^lib\/(aws|clerk|notify|reader|verification)\//.test(f) || f === 'lib/Logger.ts' || f === 'lib/Clock.ts',
+    match: (f) =>
+      /^lib\/(aws|clerk|notify|reader|verification)\//.test(f) || f === 'lib/Logger.ts' || f === 'lib/Clock.ts',
   },
   { name: 'kernel', rank: 0, match: (f) => /^lib\/[^/]+\.ts$/.test(f) },
   { name: 'infra', rank: 3, match: (f) => f.startsWith('infra/') },

@@ -21,12 +21,21 @@ export interface SynthesizedFunction {
   readonly bundle: string;
 }
 
-/** The stack's one Lambda function (the rotation function) and the bundle its asset holds. */
+/**
+ * The stack's rotation function (the one whose environment carries the landing horizon, which the verification
+ * function's does too — told apart by the verification's ROTATION_FUNCTION_ARN) and the bundle its asset holds.
+ */
 export async function findSynthesizedFunction(outdir: string, stackName: string): Promise<SynthesizedFunction> {
   const template = await readJson<Template>(join(outdir, `${stackName}.template.json`));
   const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
-  if (functions.length !== 1) throw new Error(`expected one Lambda function in ${stackName}, got ${functions.length}`);
-  const properties = functions[0]?.Properties ?? {};
+  const rotation = functions.filter((fn) => {
+    const variables = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    return variables !== undefined && !('ROTATION_FUNCTION_ARN' in variables);
+  });
+  if (rotation.length !== 1) {
+    throw new Error(`expected one rotation function in ${stackName}, got ${rotation.length} of ${functions.length}`);
+  }
+  const properties = rotation[0]?.Properties ?? {};
   const code = properties.Code as { S3Key?: string };
   const hash = code.S3Key?.replace(/\.zip$/, '');
   const assets = await readJson<AssetManifest>(join(outdir, `${stackName}.assets.json`));

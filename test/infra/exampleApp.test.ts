@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { App, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -19,6 +20,8 @@ import {
   DEFAULT_EXAMPLE_MACHINE_IDS,
 } from '../../infra/buildExampleApp.ts';
 import type { ExampleStack } from '../../infra/ExampleStack.ts';
+import { ROTATION_ENV_VARS, VERIFICATION_ENV_VARS } from '../../infra/functionEnvironment.ts';
+import { LIST_SECRETS_FINDING } from '../../infra/RotatorVerification.ts';
 import { EnvVar, TagKey } from '../../lib/constants.ts';
 import {
   ACCOUNT,
@@ -28,6 +31,7 @@ import {
   newStack,
   REGION,
   readJson,
+  resourceProperties,
   runCfnLint,
 } from './cdkTestSupport.ts';
 
@@ -60,6 +64,16 @@ function buildKitchenSinkStack(): Stack {
     alarmTopic: new sns.Topic(stack, 'Ops', { enforceSSL: true }),
     notifyFunctions: [consumer],
     vpc,
+    rotateLandingHorizon: Duration.minutes(5),
+    clerkRateLimit: 1000,
+    logLevel: 'warn',
+    tagAdmins: [`arn:aws:iam::${ACCOUNT}:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_Admin_*`],
+    verification: {
+      interval: Duration.minutes(15),
+      heal: false,
+      clerkRateShare: 0.2,
+      pendingStuckAfter: Duration.hours(2),
+    },
   });
   const api = rotator.addMachine('Api', {
     machineId: 'mch_api',
@@ -87,6 +101,7 @@ describe('Example app: infra/app.ts with the real lambda/rotate.ts bundle', () =
   let app: App;
   let template: Template;
   let bundlePath: string;
+  let verifyBundlePath: string;
 
   beforeAll(() => {
     // Prepare: one app, bundled once, exactly as `npx cdk synth -c machineIds=… -c instanceKeySecret=…` builds it
@@ -101,20 +116,32 @@ describe('Example app: infra/app.ts with the real lambda/rotate.ts bundle', () =
     template = Template.fromJSON(
       readJson(join(outdir, `${stack.artifactId}.template.json`)) as Record<string, unknown>,
     );
-    const code = stack.rotator.rotationFunction.node.findChild('Code') as s3assets.Asset;
-    bundlePath = join(outdir, code.assetPath, 'index.mjs');
+    const bundleOf = (fn: lambda.IFunction) =>
+      join(outdir, (fn.node.findChild('Code') as s3assets.Asset).assetPath, 'index.mjs');
+    bundlePath = bundleOf(stack.rotator.rotationFunction);
+    verifyBundlePath = bundleOf(stack.rotator.verification?.function as lambda.IFunction);
   }, 60_000);
 
   afterAll(() => {
     if (outdir) rmSync(outdir, { recursive: true, force: true });
   });
 
-  it('passes the cdk-nag AwsSolutions pack with no violation, error or warning, and no acknowledgment needed', () => {
+  it('passes the cdk-nag AwsSolutions pack with no violation, error or warning; one acknowledgment, with its reason', () => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
 
     expect(report.violations).toEqual([]);
     expect(report.success).toBe(true);
-    expect(JSON.stringify(template.toJSON())).not.toContain('aws:cdk:acknowledged-rules');
+    const acknowledgments = app.node
+      .findAll()
+      .flatMap((construct) =>
+        construct.node.metadata
+          .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+          .map((entry) => ({ path: construct.node.path, data: JSON.stringify(entry.data) })),
+      );
+    expect(acknowledgments).toHaveLength(1);
+    expect(acknowledgments[0]?.path).toBe(stack.rotator.verification?.role.node.path);
+    expect(acknowledgments[0]?.data).toContain(LIST_SECRETS_FINDING);
+    expect(acknowledgments[0]?.data).toContain('secretsmanager:ListSecrets supports no resource-level permission');
   });
 
   it('runs a live AwsSolutions pack (it flags a topic that accepts plain-HTTP publishing)', () => {
@@ -126,7 +153,7 @@ describe('Example app: infra/app.ts with the real lambda/rotate.ts bundle', () =
     expect(report.violations.map((violation) => violation.ruleName)).toEqual(['AwsSolutions-SNS3']);
   });
 
-  it('with a VPC, reports only the AWS-managed ENI policy, which the acknowledgment in docs/deploy.md clears', () => {
+  it('with a VPC, reports only the AWS-managed ENI policy of each role, which the acknowledgment in docs/deploy.md clears', () => {
     // Prepare
     const vpcStack = newStack('WithVpc');
     const rotator = newRotator(vpcStack, { vpc: new ec2.Vpc(vpcStack, 'Vpc', { maxAzs: 1, natGateways: 1 }) });
@@ -136,14 +163,17 @@ describe('Example app: infra/app.ts with the real lambda/rotate.ts bundle', () =
 
     // Act
     const before = new AwsSolutionsChecks(vpcStack).validateScope(rotator);
-    Validations.of(rotator.role).acknowledge({
-      id: finding,
-      reason: 'Lambda needs these ENI actions to run in a VPC; AWS maintains the policy as Lambda changes.',
-    });
+    for (const role of [rotator.role, rotator.verification?.role as iam.IRole]) {
+      Validations.of(role).acknowledge({
+        id: finding,
+        reason: 'Lambda needs these ENI actions to run in a VPC; AWS maintains the policy as Lambda changes.',
+      });
+    }
     const after = new AwsSolutionsChecks(vpcStack).validateScope(rotator);
 
     // Assess
     expect(before.violations.map((violation) => violation.ruleName)).toEqual([finding]);
+    expect(before.violations[0]?.violatingResources).toHaveLength(2);
     expect(after.violations).toEqual([]);
     expect(readFileSync(join(import.meta.dirname, '../../docs/deploy.md'), 'utf8')).toContain(finding);
   });
@@ -163,19 +193,19 @@ describe('Example app: infra/app.ts with the real lambda/rotate.ts bundle', () =
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
   });
 
-  it('gives the function exactly the EnvVar variables (plus NODE_OPTIONS for source maps)', () => {
-    template.hasResourceProperties('AWS::Lambda::Function', {
-      Runtime: 'nodejs24.x',
-      Architectures: ['arm64'],
-      Handler: 'index.handler',
-    });
-    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as CfnResource;
-    const variables = (fn.Properties.Environment as { Variables: Record<string, unknown> }).Variables;
-
-    const always = Object.values(EnvVar).filter((name) => name !== EnvVar.notifyFunctionArns);
-    expect(Object.keys(variables).sort()).toEqual([...always, 'NODE_OPTIONS'].sort());
-    expect(variables[EnvVar.instanceKeySecretId]).toBe(INSTANCE_KEY_ARN);
-    expect(variables.NODE_OPTIONS).toBe('--enable-source-maps');
+  it('gives each function exactly the variables it reads (plus NODE_OPTIONS for source maps)', () => {
+    for (const [fn, variables] of [
+      [stack.rotator.rotationFunction, ROTATION_ENV_VARS],
+      [stack.rotator.verification?.function as lambda.IFunction, VERIFICATION_ENV_VARS],
+    ] as const) {
+      const properties = resourceProperties(stack, fn, template);
+      expect(properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'], Handler: 'index.handler' });
+      const environment = properties.Environment.Variables as Record<string, unknown>;
+      expect(Object.keys(environment).sort()).toEqual([...variables, 'NODE_OPTIONS'].sort());
+      expect(environment[EnvVar.instanceKeySecretId]).toBe(INSTANCE_KEY_ARN);
+      expect(environment[EnvVar.allowedInstanceKeySecretIds]).toBe(INSTANCE_KEY_ARN);
+      expect(environment.NODE_OPTIONS).toBe('--enable-source-maps');
+    }
   });
 
   it('bundles lambda/rotate.ts as ESM with the AWS SDK inside', () => {
@@ -186,10 +216,10 @@ describe('Example app: infra/app.ts with the real lambda/rotate.ts bundle', () =
     expect(bundle).toContain('createRequire');
   });
 
-  it('ships a bundle that names every EnvVar and every TagKey override the construct writes', () => {
+  it('ships a rotation bundle that names every variable of its environment and every TagKey', () => {
     const bundle = readFileSync(bundlePath, 'utf8');
 
-    for (const name of [...Object.values(EnvVar), ...Object.values(TagKey)]) expect(bundle).toContain(name);
+    for (const name of [...ROTATION_ENV_VARS, ...Object.values(TagKey)]) expect(bundle).toContain(name);
   });
 
   it('ships a bundle that loads as an ES module on plain Node and exports handler', () => {
@@ -201,9 +231,19 @@ describe('Example app: infra/app.ts with the real lambda/rotate.ts bundle', () =
     expect(result.stdout.trim()).toBe('function');
   });
 
+  it('ships a verification bundle of lambda/verify.ts that loads on plain Node and exports handler', () => {
+    const script = `const m = await import(${JSON.stringify(pathToFileURL(verifyBundlePath).href)}); console.log(typeof m.handler);`;
+    const result = spawnSync(process.execPath, ['--input-type=module', '--eval', script], { encoding: 'utf8' });
+
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('function');
+    expect(existsSync(`${verifyBundlePath}.map`)).toBe(true);
+    for (const name of VERIFICATION_ENV_VARS) expect(readFileSync(verifyBundlePath, 'utf8')).toContain(name);
+  });
+
   describe('context', () => {
     it('defaults so that `cdk synth` works on a clean clone', () => {
-      const defaults = buildExampleApp(new App(), { code: inlineCode() });
+      const defaults = buildExampleApp(new App(), { code: inlineCode(), verificationCode: inlineCode() });
       const synthesized = Template.fromStack(defaults);
 
       synthesized.resourceCountIs('AWS::SecretsManager::Secret', DEFAULT_EXAMPLE_MACHINE_IDS.length);
@@ -217,6 +257,7 @@ describe('Example app: infra/app.ts with the real lambda/rotate.ts bundle', () =
     it('takes machine ids as a list (cdk.json) as well as a comma-separated string (-c)', () => {
       const fromList = buildExampleApp(new App({ context: { machineIds: ['mch_one', 'mch_two', 'mch_three'] } }), {
         code: inlineCode(),
+        verificationCode: inlineCode(),
       });
 
       Template.fromStack(fromList).resourceCountIs('AWS::SecretsManager::Secret', 3);
@@ -224,14 +265,20 @@ describe('Example app: infra/app.ts with the real lambda/rotate.ts bundle', () =
 
     it('rejects machine ids that are not Clerk machine ids', () => {
       expect(() =>
-        buildExampleApp(new App({ context: { machineIds: 'mch_ok,nope' } }), { code: inlineCode() }),
+        buildExampleApp(new App({ context: { machineIds: 'mch_ok,nope' } }), {
+          code: inlineCode(),
+          verificationCode: inlineCode(),
+        }),
       ).toThrow(/addMachine\(nope\)\.machineId must match/);
     });
 
     it('rejects an empty machine id list', () => {
-      expect(() => buildExampleApp(new App({ context: { machineIds: ' , ' } }), { code: inlineCode() })).toThrow(
-        /machineIds must name at least one Clerk machine id/,
-      );
+      expect(() =>
+        buildExampleApp(new App({ context: { machineIds: ' , ' } }), {
+          code: inlineCode(),
+          verificationCode: inlineCode(),
+        }),
+      ).toThrow(/machineIds must name at least one Clerk machine id/);
     });
   });
 

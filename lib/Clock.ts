@@ -1,10 +1,8 @@
-/** The clock port: milliseconds since the epoch. Injected everywhere so tests can move time. */
-export interface Clock {
-  now(): number;
-}
+import type { Clock, Sleep } from './core/Clock.ts';
 
+export type { Clock, Sleep };
+
+/** The real time: the clock port's production implementation. */
 export const systemClock: Clock = { now: () => Date.now() };
-
-export type Sleep = (ms: number) => Promise<void>;
 
 export const realSleep: Sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));

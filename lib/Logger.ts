@@ -1,21 +1,7 @@
 import type { Clock } from './Clock.ts';
+import type { LogFields, Logger } from './core/Logger.ts';
 
-/** The fixed keys of every log line; absent values are written as null so every line has the same shape. */
-export interface LogFields {
-  step?: string | undefined;
-  secretArn?: string | undefined;
-  versionId?: string | undefined;
-  machineId?: string | undefined;
-  outcome?: string | undefined;
-  durationMs?: number | undefined;
-  adopted?: boolean | undefined;
-  clerkTraceId?: string | undefined;
-  errorCode?: string | undefined;
-  /** The Lambda request id of the invocation that wrote the line. */
-  requestId?: string | undefined;
-  /** True on the first invocation of a Lambda execution environment. */
-  coldStart?: boolean | undefined;
-}
+export type { LogFields, Logger };
 
 export const LOG_KEYS = [
   'time',
@@ -35,17 +21,6 @@ export const LOG_KEYS = [
 ] as const;
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
-
-/** The logger port: narrow on purpose. `metric` emits a CloudWatch embedded-metric-format count. */
-export interface Logger {
-  debug(message: string, fields?: LogFields): void;
-  info(message: string, fields?: LogFields): void;
-  warn(message: string, fields?: LogFields): void;
-  error(message: string, fields?: LogFields): void;
-  metric(name: string, value: number, fields?: LogFields): void;
-  /** A logger whose lines carry these fields unless a call overrides them. */
-  child(fields: LogFields): Logger;
-}
 
 export interface JsonLoggerOptions {
   write?: (line: string) => void;

@@ -13,7 +13,7 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { Stage } from '../constants.ts';
-import type { SecretDescription, SecretStore } from '../core/SecretStore.ts';
+import type { SecretDescription, SecretStore, SecretVersion, VersionSelector } from '../core/SecretStore.ts';
 import { AwsErrorKind, classifyAwsError } from './classifyAwsError.ts';
 import { storeCall, tagsToRecord, toStoreError } from './storeCall.ts';
 
@@ -35,67 +35,66 @@ function toDescription(out: DescribeSecretCommandOutput | SecretListEntry, secre
 /** ListSecrets asks for at most this many secrets per page (its maximum). */
 const LIST_PAGE_SIZE = 100;
 
-/** The SecretStore port over an injected SecretsManagerClient. */
+async function getSecretVersion(
+  client: SecretsManagerClient,
+  secretId: string,
+  selector: VersionSelector,
+): Promise<SecretVersion | undefined> {
+  try {
+    const out = await client.send(
+      new GetSecretValueCommand({ SecretId: secretId, VersionId: selector.versionId, VersionStage: selector.stage }),
+    );
+    if (out.VersionId === undefined) return undefined;
+    return { versionId: out.VersionId, secretString: out.SecretString, stages: out.VersionStages ?? [] };
+  } catch (error) {
+    if (classifyAwsError(error).kind === AwsErrorKind.notFound) return undefined;
+    throw toStoreError('GetSecretValue', error);
+  }
+}
+
+async function listSecretsWithTag(client: SecretsManagerClient, tagKey: string, nextToken: string | undefined) {
+  const out = await storeCall('ListSecrets', () =>
+    client.send(
+      new ListSecretsCommand({
+        Filters: [{ Key: 'tag-key', Values: [tagKey] }],
+        MaxResults: LIST_PAGE_SIZE,
+        NextToken: nextToken,
+      }),
+    ),
+  );
+  return {
+    secrets: (out.SecretList ?? []).map((entry) => toDescription(entry, entry.ARN ?? entry.Name ?? '')),
+    nextToken: out.NextToken || undefined,
+  };
+}
+
+async function versionCreationDates(client: SecretsManagerClient, secretId: string) {
+  const dates: Record<string, number> = {};
+  let token: string | undefined;
+  do {
+    const out = await storeCall('ListSecretVersionIds', () =>
+      client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, NextToken: token, MaxResults: 100 })),
+    );
+    for (const version of out.Versions ?? []) {
+      if (version.VersionId !== undefined && version.CreatedDate !== undefined) {
+        dates[version.VersionId] = version.CreatedDate.getTime();
+      }
+    }
+    token = out.NextToken || undefined;
+  } while (token !== undefined);
+  return dates;
+}
+
+/** The SecretStore port over an injected SecretsManagerClient: one line per operation, the mapping above. */
 export function createSecretStore(client: SecretsManagerClient): SecretStore {
   return {
-    async describeSecret(secretId) {
-      const out = await storeCall('DescribeSecret', () =>
-        client.send(new DescribeSecretCommand({ SecretId: secretId })),
-      );
-      return toDescription(out, secretId);
-    },
-
-    async listSecretsWithTag(tagKey, nextToken) {
-      const out = await storeCall('ListSecrets', () =>
-        client.send(
-          new ListSecretsCommand({
-            Filters: [{ Key: 'tag-key', Values: [tagKey] }],
-            MaxResults: LIST_PAGE_SIZE,
-            NextToken: nextToken,
-          }),
-        ),
-      );
-      return {
-        secrets: (out.SecretList ?? []).map((entry) => toDescription(entry, entry.ARN ?? entry.Name ?? '')),
-        nextToken: out.NextToken || undefined,
-      };
-    },
-
-    async versionCreationDates(secretId) {
-      const dates: Record<string, number> = {};
-      let token: string | undefined;
-      do {
-        const out = await storeCall('ListSecretVersionIds', () =>
-          client.send(new ListSecretVersionIdsCommand({ SecretId: secretId, NextToken: token, MaxResults: 100 })),
-        );
-        for (const version of out.Versions ?? []) {
-          if (version.VersionId !== undefined && version.CreatedDate !== undefined) {
-            dates[version.VersionId] = version.CreatedDate.getTime();
-          }
-        }
-        token = out.NextToken || undefined;
-      } while (token !== undefined);
-      return dates;
-    },
-
-    async getSecretVersion(secretId, selector) {
-      try {
-        const out = await client.send(
-          new GetSecretValueCommand({
-            SecretId: secretId,
-            VersionId: selector.versionId,
-            VersionStage: selector.stage,
-          }),
-        );
-        if (out.VersionId === undefined) return undefined;
-        return { versionId: out.VersionId, secretString: out.SecretString, stages: out.VersionStages ?? [] };
-      } catch (error) {
-        if (classifyAwsError(error).kind === AwsErrorKind.notFound) return undefined;
-        throw toStoreError('GetSecretValue', error);
-      }
-    },
-
-    async putPendingValue(input) {
+    describeSecret: async (secretId) =>
+      toDescription(
+        await storeCall('DescribeSecret', () => client.send(new DescribeSecretCommand({ SecretId: secretId }))),
+        secretId,
+      ),
+    getSecretVersion: (secretId, selector) => getSecretVersion(client, secretId, selector),
+    putPendingValue: async (input) => {
       await storeCall('PutSecretValue', () =>
         client.send(
           new PutSecretValueCommand({
@@ -108,8 +107,7 @@ export function createSecretStore(client: SecretsManagerClient): SecretStore {
         ),
       );
     },
-
-    async updateStage(input) {
+    updateStage: async (input) => {
       await storeCall('UpdateSecretVersionStage', () =>
         client.send(
           new UpdateSecretVersionStageCommand({
@@ -121,22 +119,19 @@ export function createSecretStore(client: SecretsManagerClient): SecretStore {
         ),
       );
     },
-
-    async tagSecret(secretId, tags) {
+    tagSecret: async (secretId, tags) => {
       const Tags = Object.entries(tags).map(([Key, Value]) => ({ Key, Value }));
       await storeCall('TagResource', () => client.send(new TagResourceCommand({ SecretId: secretId, Tags })));
     },
-
-    async untagSecret(secretId, keys) {
+    untagSecret: async (secretId, keys) => {
       if (keys.length === 0) return;
       await storeCall('UntagResource', () =>
         client.send(new UntagResourceCommand({ SecretId: secretId, TagKeys: [...keys] })),
       );
     },
-
-    async startRotation(secretId) {
-      const out = await storeCall('RotateSecret', () => client.send(new RotateSecretCommand({ SecretId: secretId })));
-      return out.VersionId;
-    },
+    startRotation: async (secretId) =>
+      (await storeCall('RotateSecret', () => client.send(new RotateSecretCommand({ SecretId: secretId })))).VersionId,
+    listSecretsWithTag: (tagKey, nextToken) => listSecretsWithTag(client, tagKey, nextToken),
+    versionCreationDates: (secretId) => versionCreationDates(client, secretId),
   };
 }

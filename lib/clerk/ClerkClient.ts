@@ -1,9 +1,9 @@
 import { Defaults } from '../constants.ts';
 import type { ClerkMachineApi } from '../core/ClerkMachineApi.ts';
 import { ClerkApiError, ErrorCode } from '../errors.ts';
+import { parseClerkApiUrl } from '../parseClerkApiUrl.ts';
 import type { Redacted } from '../Redacted.ts';
 import { assertMachineId, assertMachineKey } from '../secretFormat.ts';
-import { parseClerkApiUrl } from './parseClerkApiUrl.ts';
 import { type ClerkRequest, type ClerkTransportOptions, sendClerkRequest } from './sendClerkRequest.ts';
 
 export type { ClerkMachineApi };

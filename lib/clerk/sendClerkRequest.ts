@@ -2,8 +2,8 @@ import { type Clock, realSleep, type Sleep, systemClock } from '../Clock.ts';
 import { Defaults, PACKAGE_NAME, PACKAGE_VERSION } from '../constants.ts';
 import { ClerkApiError, type ClerkErrorCode, ErrorCode } from '../errors.ts';
 import { externalText } from '../externalText.ts';
+import { parseClerkApiUrl } from '../parseClerkApiUrl.ts';
 import type { Redacted } from '../Redacted.ts';
-import { parseClerkApiUrl } from './parseClerkApiUrl.ts';
 import { defaultRetryOptions, type RetryKind, type RetryOptions, withRetry } from './retryPolicy.ts';
 
 /** How every Clerk call of this package travels: the rotation function's client and the reader's helpers. */
@@ -107,6 +107,122 @@ function isJson(response: Response): boolean {
   return /^application\/(?:[\w.+-]+\+)?json\b/i.test(response.headers.get('content-type') ?? '');
 }
 
+type FailDetails = Partial<ConstructorParameters<typeof ClerkApiError>[2]>;
+type Fail = (code: ClerkErrorCode, message: string, details: FailDetails) => ClerkApiError;
+
+/** How long this attempt may wait for Clerk; throws "not sent" when the deadline leaves too little. */
+function attemptTimeout(request: ClerkRequest, requestTimeoutMs: number, remaining: number, fail: Fail): number {
+  if (remaining <= 0) throw fail(ErrorCode.clerkDeadline, 'not sent: the invocation deadline has passed', {});
+  // A request that must not run twice gets its whole timeout or is not sent: a rotate cut short by the deadline
+  // times out at our end and may still land at Clerk, with nobody left to read the result.
+  if (request.retry === 'recorded' && remaining < requestTimeoutMs) {
+    throw fail(
+      ErrorCode.clerkDeadline,
+      `not sent: ${Math.max(0, Math.floor(remaining))} ms left before the deadline, less than the ${requestTimeoutMs} ms timeout`,
+      {},
+    );
+  }
+  return Math.min(requestTimeoutMs, remaining);
+}
+
+function headersFor(request: ClerkRequest): Record<string, string> {
+  const headers: Record<string, string> = {
+    Authorization: `Bearer ${request.key.reveal()}`,
+    'Clerk-API-Version': Defaults.clerkApiVersion,
+    'User-Agent': USER_AGENT,
+    Accept: 'application/json',
+  };
+  if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+  return headers;
+}
+
+/** The request on the wire, and its body read (capped); a timeout or a broken connection becomes an ambiguous error. */
+async function exchange(
+  fetcher: typeof fetch,
+  url: string,
+  request: ClerkRequest,
+  timeoutMs: number,
+  fail: Fail,
+): Promise<{ response: Response; text: string | undefined }> {
+  const signal = AbortSignal.timeout(timeoutMs);
+  try {
+    const response = await fetcher(url, {
+      method: request.method,
+      headers: headersFor(request),
+      body: request.body === undefined ? undefined : JSON.stringify(request.body),
+      signal,
+      redirect: 'error',
+    });
+    return { response, text: await readCapped(response) };
+  } catch (error) {
+    // A timeout or reset may hide a request Clerk processed: ambiguous. The raw error is not kept as the cause:
+    // fetch's messages can quote request headers, and the Authorization header holds a key.
+    const timedOut = signal.aborted;
+    throw fail(
+      timedOut ? ErrorCode.clerkTimeout : ErrorCode.clerkNetwork,
+      timedOut ? `no complete response within ${timeoutMs} ms` : `network error (${describeNetworkError(error)})`,
+      { ambiguous: true },
+    );
+  }
+}
+
+function parseJson(response: Response, text: string | undefined): unknown {
+  if (text === undefined || !isJson(response)) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A 2xx must carry a readable JSON body; anything else was processed but cannot be read: ambiguous. */
+function readSuccess(response: Response, text: string | undefined, parsed: unknown, fail: Fail): unknown {
+  const { status } = response;
+  if (text === undefined) {
+    throw fail(ErrorCode.clerkInvalidResponse, `response body larger than ${MAX_RESPONSE_BYTES} bytes`, {
+      status,
+      ambiguous: true,
+    });
+  }
+  if (parsed === undefined) {
+    const type = response.headers.get('content-type') ?? 'none';
+    throw fail(
+      ErrorCode.clerkInvalidResponse,
+      `expected a JSON body, got content-type ${type} (${text.length} bytes)`,
+      {
+        status,
+        ambiguous: true,
+      },
+    );
+  }
+  return parsed;
+}
+
+/** A non-2xx as a typed error: Clerk's envelope (code and trace id, made safe), Retry-After, and whether it is ambiguous. */
+function failureOf(response: Response, parsed: unknown, now: number, fail: Fail): ClerkApiError {
+  const { status } = response;
+  const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), now);
+  const envelope = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as ClerkEnvelope;
+  const first = Array.isArray(envelope.errors) ? envelope.errors[0] : undefined;
+  const clerkCode = typeof first?.code === 'string' ? externalText(first.code, MAX_CLERK_FIELD_LENGTH) : undefined;
+  const clerkTraceId =
+    typeof envelope.clerk_trace_id === 'string'
+      ? externalText(envelope.clerk_trace_id, MAX_CLERK_FIELD_LENGTH)
+      : undefined;
+  const code = codeForStatus(status);
+  const detail = clerkCode ? `${STATUS_HINTS[code]}: ${clerkCode}` : `${STATUS_HINTS[code]}`;
+  const retryHint = retryAfterSeconds === undefined ? '' : `; retry after ${retryAfterSeconds} s`;
+  // Only a 4xx (429 included) proves the request was not processed; any 5xx may come from a gateway that forwards
+  // the request later, so it is as ambiguous as a timeout.
+  return fail(code, `${detail}${retryHint}`, {
+    status,
+    clerkCode,
+    clerkTraceId,
+    retryAfterSeconds,
+    ambiguous: status >= 500 || status < 400,
+  });
+}
+
 /**
  * Sends one Clerk request with our headers (Bearer key, Clerk-API-Version, User-Agent, JSON content type on bodies),
  * a timeout capped by the deadline, a capped body read and the one retry policy; returns the parsed JSON of a 2xx or
@@ -117,113 +233,16 @@ export async function sendClerkRequest(options: ClerkTransportOptions, request: 
   const clock = options.clock ?? systemClock;
   const requestTimeoutMs = options.requestTimeoutMs ?? 5_000;
   const deadline = options.deadline ?? Number.POSITIVE_INFINITY;
+  const fail: Fail = (code, message, details) =>
+    new ClerkApiError(code, message, { operation: request.operation, ambiguous: false, ...details });
 
-  async function attempt(): Promise<unknown> {
-    const exchange = request;
-    const { operation } = exchange;
-    const fail = (
-      code: ClerkErrorCode,
-      message: string,
-      details: Partial<ConstructorParameters<typeof ClerkApiError>[2]>,
-    ) => new ClerkApiError(code, message, { operation, ambiguous: false, ...details });
-
-    const remaining = deadline - clock.now();
-    if (remaining <= 0) {
-      throw fail(ErrorCode.clerkDeadline, 'not sent: the invocation deadline has passed', {});
-    }
-    // A request that must not run twice gets its whole timeout or is not sent: a rotate cut short by the deadline
-    // times out at our end and may still land at Clerk, with nobody left to read the result.
-    if (exchange.retry === 'recorded' && remaining < requestTimeoutMs) {
-      throw fail(
-        ErrorCode.clerkDeadline,
-        `not sent: ${Math.max(0, Math.floor(remaining))} ms left before the deadline, less than the ${requestTimeoutMs} ms timeout`,
-        {},
-      );
-    }
-    const timeoutMs = Math.min(requestTimeoutMs, remaining);
-    const headers: Record<string, string> = {
-      Authorization: `Bearer ${exchange.key.reveal()}`,
-      'Clerk-API-Version': Defaults.clerkApiVersion,
-      'User-Agent': USER_AGENT,
-      Accept: 'application/json',
-    };
-    if (exchange.body !== undefined) headers['Content-Type'] = 'application/json';
-
-    const signal = AbortSignal.timeout(timeoutMs);
-    let response: Response;
-    let text: string | undefined;
-    try {
-      response = await options.fetch(`${apiUrl}${exchange.path}`, {
-        method: exchange.method,
-        headers,
-        body: exchange.body === undefined ? undefined : JSON.stringify(exchange.body),
-        signal,
-        redirect: 'error',
-      });
-      text = await readCapped(response);
-    } catch (error) {
-      // A timeout or reset may hide a request Clerk processed: ambiguous. The raw error is not kept as the cause:
-      // fetch's messages can quote request headers, and the Authorization header holds a key.
-      const timedOut = signal.aborted;
-      throw fail(
-        timedOut ? ErrorCode.clerkTimeout : ErrorCode.clerkNetwork,
-        timedOut ? `no complete response within ${timeoutMs} ms` : `network error (${describeNetworkError(error)})`,
-        { ambiguous: true },
-      );
-    }
-
-    const { status } = response;
-    const retryAfterSeconds = parseRetryAfter(response.headers.get('retry-after'), clock.now());
-    let parsed: unknown;
-    if (text !== undefined && isJson(response)) {
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        parsed = undefined;
-      }
-    }
-
-    if (status >= 200 && status < 300) {
-      if (text === undefined) {
-        throw fail(ErrorCode.clerkInvalidResponse, `response body larger than ${MAX_RESPONSE_BYTES} bytes`, {
-          status,
-          ambiguous: true,
-        });
-      }
-      if (parsed === undefined) {
-        const type = response.headers.get('content-type') ?? 'none';
-        throw fail(
-          ErrorCode.clerkInvalidResponse,
-          `expected a JSON body, got content-type ${type} (${text.length} bytes)`,
-          {
-            status,
-            ambiguous: true,
-          },
-        );
-      }
-      return parsed;
-    }
-
-    const envelope = (typeof parsed === 'object' && parsed !== null ? parsed : {}) as ClerkEnvelope;
-    const first = Array.isArray(envelope.errors) ? envelope.errors[0] : undefined;
-    const clerkCode = typeof first?.code === 'string' ? externalText(first.code, MAX_CLERK_FIELD_LENGTH) : undefined;
-    const clerkTraceId =
-      typeof envelope.clerk_trace_id === 'string'
-        ? externalText(envelope.clerk_trace_id, MAX_CLERK_FIELD_LENGTH)
-        : undefined;
-    const code = codeForStatus(status);
-    const detail = clerkCode ? `${STATUS_HINTS[code]}: ${clerkCode}` : `${STATUS_HINTS[code]}`;
-    const retryHint = retryAfterSeconds === undefined ? '' : `; retry after ${retryAfterSeconds} s`;
-    // Only a 4xx (429 included) proves the request was not processed; any 5xx may come from a gateway that
-    // forwards the request later, so it is as ambiguous as a timeout.
-    throw fail(code, `${detail}${retryHint}`, {
-      status,
-      clerkCode,
-      clerkTraceId,
-      retryAfterSeconds,
-      ambiguous: status >= 500 || status < 400,
-    });
-  }
+  const attempt = async (): Promise<unknown> => {
+    const timeoutMs = attemptTimeout(request, requestTimeoutMs, deadline - clock.now(), fail);
+    const { response, text } = await exchange(options.fetch, `${apiUrl}${request.path}`, request, timeoutMs, fail);
+    const parsed = parseJson(response, text);
+    if (response.status >= 200 && response.status < 300) return readSuccess(response, text, parsed, fail);
+    throw failureOf(response, parsed, clock.now(), fail);
+  };
 
   return withRetry(attempt, {
     kind: request.retry,

@@ -1,8 +1,8 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { type Clock, realSleep, type Sleep } from '../Clock.ts';
 import { type ClerkMachineApi, createClerkClient } from '../clerk/ClerkClient.ts';
-import { parseClerkApiUrl } from '../clerk/parseClerkApiUrl.ts';
 import { Defaults, EnvVar } from '../constants.ts';
+import { parseClerkApiUrl } from '../parseClerkApiUrl.ts';
 import { CliEnvVar } from './CliDefaults.ts';
 import type { AwsClientConfig, CliDeps } from './CliDeps.ts';
 import { createOperatorSecretStore, type OperatorSecretStore } from './createOperatorSecretStore.ts';

@@ -1,8 +1,8 @@
-import type { Clock, Sleep } from '../Clock.ts';
-import type { Logger } from '../Logger.ts';
-import type { RotationNotifier } from '../notify/createRotationNotifier.ts';
 import type { ClerkMachineApi } from './ClerkMachineApi.ts';
+import type { Clock, Sleep } from './Clock.ts';
+import type { Logger } from './Logger.ts';
 import type { RotationEvent } from './parseRotationEvent.ts';
+import type { RotationNotifier } from './RotationNotifier.ts';
 import type { RotationSettings } from './rotationSettings.ts';
 import type { SecretDescription, SecretStore } from './SecretStore.ts';
 

@@ -1,7 +1,7 @@
-import { parseClerkApiUrl } from '../clerk/parseClerkApiUrl.ts';
 import { Defaults, EnvVar, Limits, TagKey } from '../constants.ts';
 import { describeValue } from '../describeValue.ts';
 import { ConfigError, ErrorCode, RotationStateError } from '../errors.ts';
+import { parseClerkApiUrl } from '../parseClerkApiUrl.ts';
 
 /** Settings from the function's environment: the defaults for every secret it rotates. */
 export interface FunctionSettings {

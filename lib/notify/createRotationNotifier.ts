@@ -1,5 +1,6 @@
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { sendWithTimeout } from '../aws/sendWithTimeout.ts';
+import type { RotationNotificationResult, RotationNotifier } from '../core/RotationNotifier.ts';
 import { describeValue } from '../describeValue.ts';
 import { ConfigError } from '../errors.ts';
 import type { LogFields, Logger } from '../Logger.ts';
@@ -20,15 +21,7 @@ export interface RotationNotifierOptions {
   readonly timeoutMs?: number;
 }
 
-export interface RotationNotificationResult {
-  readonly notified: readonly string[];
-  readonly failed: readonly string[];
-}
-
-export interface RotationNotifier {
-  /** Invokes every function asynchronously, in parallel. Never throws: failures are logged and counted. */
-  notify(event: MachineKeyRotatedEvent): Promise<RotationNotificationResult>;
-}
+export type { RotationNotificationResult, RotationNotifier };
 
 type NotifierLogger = RotationNotifierOptions['logger'];
 type EventFields = Pick<LogFields, 'secretArn' | 'versionId' | 'machineId'>;

@@ -1,6 +1,6 @@
-import { parseClerkApiUrl } from '../clerk/parseClerkApiUrl.ts';
 import type { ClerkTransportOptions } from '../clerk/sendClerkRequest.ts';
 import { Defaults, EnvVar } from '../constants.ts';
+import { parseClerkApiUrl } from '../parseClerkApiUrl.ts';
 
 /** The transport options of the reader's Clerk helpers: like the rotation's, with `fetch` and `apiUrl` optional. */
 export interface ReaderClerkOptions extends Omit<ClerkTransportOptions, 'fetch'> {

@@ -1,6 +1,6 @@
-import { EnvVar } from '../constants.ts';
-import { describeValue } from '../describeValue.ts';
-import { ConfigError } from '../errors.ts';
+import { EnvVar } from './constants.ts';
+import { describeValue } from './describeValue.ts';
+import { ConfigError } from './errors.ts';
 
 const LOOPBACK_HOSTS = new Set(['localhost', '[::1]', '::1']);
 

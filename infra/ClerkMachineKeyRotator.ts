@@ -123,7 +123,7 @@ export class ClerkMachineKeyRotator extends Construct {
       { meaning: 'The Clerk machine key rotation function failed', runbookEntry: 'RotationFunctionErrors' },
       this.alarmTopic,
     );
-    const rotationAlarms = addMetricAlarms(this, 'rotation', this.alarmTopic);
+    const rotationAlarms = addMetricAlarms(this, 'rotation', this.rotationFunction, this.alarmTopic);
 
     const verificationSettings = this.settings.verification;
     this.verification =

@@ -126,7 +126,7 @@ export class RotatorVerification extends Construct {
       },
       props.alarmTopic,
     );
-    this.metricAlarms = addMetricAlarms(this, 'verification', props.alarmTopic);
+    this.metricAlarms = addMetricAlarms(this, 'verification', this.function, props.alarmTopic);
   }
 
   /** Lets the verification check this machine secret. */

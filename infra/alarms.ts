@@ -4,10 +4,9 @@ import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import { Metric, PACKAGE_NAME, RUNBOOK_URL } from '../lib/constants.ts';
+import { METRIC_DIMENSION, METRIC_NAMESPACE, Metric, PACKAGE_NAME, RUNBOOK_URL } from '../lib/constants.ts';
 
-/** The CloudWatch namespace of the functions' EMF metrics (lib/Logger.ts writes them with no dimensions). */
-export const METRIC_NAMESPACE = 'ClerkMachineKeyRotator';
+export { METRIC_NAMESPACE };
 
 /** Which function emits a metric, and what its alarm says it means. */
 export interface MetricAlarmSpec {
@@ -97,11 +96,12 @@ export function addErrorsAlarm(
   return addAlarm(scope, 'ErrorsAlarm', { ...spec, metric: fn.metricErrors({ period: Duration.minutes(5) }) }, topic);
 }
 
-/** A 5-minute Sum of an EMF metric, namespace METRIC_NAMESPACE, no dimensions. */
-export function emfMetric(name: Metric): cloudwatch.Metric {
+/** A 5-minute Sum of an EMF metric of one function: namespace METRIC_NAMESPACE, dimension its name. */
+export function emfMetric(name: Metric, fn: lambda.IFunction): cloudwatch.Metric {
   return new cloudwatch.Metric({
     namespace: METRIC_NAMESPACE,
     metricName: name,
+    dimensionsMap: { [METRIC_DIMENSION]: fn.functionName },
     statistic: cloudwatch.Stats.SUM,
     period: Duration.minutes(5),
   });
@@ -111,6 +111,7 @@ export function emfMetric(name: Metric): cloudwatch.Metric {
 export function addMetricAlarms(
   scope: Construct,
   emittedBy: MetricAlarmSpec['emittedBy'],
+  fn: lambda.IFunction,
   topic: sns.ITopic,
 ): Partial<Record<AlarmedMetric, cloudwatch.Alarm>> {
   const alarms: Partial<Record<AlarmedMetric, cloudwatch.Alarm>> = {};
@@ -119,7 +120,7 @@ export function addMetricAlarms(
     alarms[name] = addAlarm(
       scope,
       `${name}Alarm`,
-      { metric: emfMetric(name), meaning: spec.meaning, runbookEntry: name },
+      { metric: emfMetric(name, fn), meaning: spec.meaning, runbookEntry: name },
       topic,
     );
   }

@@ -8,7 +8,7 @@ import { EnvVar } from '../lib/constants.ts';
 import type { StepOutcome } from '../lib/core/RotationContext.ts';
 import { parseFunctionSettings } from '../lib/core/rotationSettings.ts';
 import { runRotationStep } from '../lib/core/runRotationStep.ts';
-import { createJsonLogger, parseLogLevel } from '../lib/Logger.ts';
+import { createJsonLogger, metricDimensionsOf, parseLogLevel } from '../lib/Logger.ts';
 import type { RotationNotifier } from '../lib/notify/createRotationNotifier.ts';
 import { parseNotifyFunctionArns } from '../lib/notify/parseNotifyFunctionArns.ts';
 
@@ -56,7 +56,12 @@ const DEFAULT_CLERK_REQUEST_TIMEOUT_MS = 5_000;
 export function createRotationHandler(deps: RotationHandlerDeps): RotationHandler {
   const clock = deps.clock ?? systemClock;
   const sleep = deps.sleep ?? realSleep;
-  const logger = createJsonLogger({ clock, write: deps.writeLog, level: parseLogLevel(deps.env[EnvVar.logLevel]) });
+  const logger = createJsonLogger({
+    clock,
+    write: deps.writeLog,
+    level: parseLogLevel(deps.env[EnvVar.logLevel]),
+    metricDimensions: metricDimensionsOf(deps.env),
+  });
   const store = createSecretStore(deps.secretsManager);
   let notifier: Promise<RotationNotifier> | undefined;
   // The Lambda client serves only notifications: loaded on first use, so a function without

@@ -5,7 +5,7 @@ import { type Clock, realSleep, type Sleep, systemClock } from '../lib/Clock.ts'
 import { createClerkClient } from '../lib/clerk/ClerkClient.ts';
 import { EnvVar } from '../lib/constants.ts';
 import { EventError, isRotatorError } from '../lib/errors.ts';
-import { createJsonLogger, parseLogLevel } from '../lib/Logger.ts';
+import { createJsonLogger, metricDimensionsOf, parseLogLevel } from '../lib/Logger.ts';
 import { createRatePacer } from '../lib/verification/createRatePacer.ts';
 import {
   runVerification,
@@ -56,7 +56,12 @@ async function invokeAsync(client: () => Promise<LambdaClient>, functionArn: str
 export function createVerifyHandler(deps: VerifyHandlerDeps): VerifyHandler {
   const clock = deps.clock ?? systemClock;
   const sleep = deps.sleep ?? realSleep;
-  const baseLogger = createJsonLogger({ clock, write: deps.writeLog, level: parseLogLevel(deps.env[EnvVar.logLevel]) });
+  const baseLogger = createJsonLogger({
+    clock,
+    write: deps.writeLog,
+    level: parseLogLevel(deps.env[EnvVar.logLevel]),
+    metricDimensions: metricDimensionsOf(deps.env),
+  });
   const store = createSecretStore(deps.secretsManager);
   let lambda: Promise<LambdaClient> | undefined;
   // The Lambda client is loaded only when a run has to hand on: most runs never do.

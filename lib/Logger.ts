@@ -1,4 +1,5 @@
 import type { Clock } from './Clock.ts';
+import { METRIC_DIMENSION, METRIC_NAMESPACE } from './constants.ts';
 import type { LogFields, Logger } from './core/Logger.ts';
 
 export type { LogFields, Logger };
@@ -26,8 +27,10 @@ export interface JsonLoggerOptions {
   write?: (line: string) => void;
   clock: Clock;
   level?: LogLevel;
-  /** CloudWatch namespace for metrics. */
+  /** CloudWatch namespace for metrics. @default METRIC_NAMESPACE */
   namespace?: string;
+  /** Dimensions of every metric (name → value), written on the metric line as EMF expects. @default none */
+  metricDimensions?: Readonly<Record<string, string>>;
 }
 
 const LEVEL_ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -41,7 +44,8 @@ export function parseLogLevel(value: string | undefined): LogLevel {
 export function createJsonLogger(options: JsonLoggerOptions, bound: LogFields = {}): Logger {
   const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
   const minimum = LEVEL_ORDER[options.level ?? 'info'];
-  const namespace = options.namespace ?? 'ClerkMachineKeyRotator';
+  const namespace = options.namespace ?? METRIC_NAMESPACE;
+  const dimensions = options.metricDimensions ?? {};
 
   const line = (level: LogLevel, message: string, fields: LogFields | undefined): Record<string, unknown> => {
     const merged: LogFields = { ...bound, ...fields };
@@ -78,9 +82,12 @@ export function createJsonLogger(options: JsonLoggerOptions, bound: LogFields = 
       write(
         JSON.stringify({
           ...entry,
+          ...dimensions,
           _aws: {
             Timestamp: options.clock.now(),
-            CloudWatchMetrics: [{ Namespace: namespace, Dimensions: [[]], Metrics: [{ Name: name, Unit: 'Count' }] }],
+            CloudWatchMetrics: [
+              { Namespace: namespace, Dimensions: [Object.keys(dimensions)], Metrics: [{ Name: name, Unit: 'Count' }] },
+            ],
           },
           [name]: value,
         }),
@@ -90,4 +97,10 @@ export function createJsonLogger(options: JsonLoggerOptions, bound: LogFields = 
       return createJsonLogger(options, { ...bound, ...fields });
     },
   };
+}
+
+/** The function's own name as the metric dimension, when Lambda says it (AWS_LAMBDA_FUNCTION_NAME). */
+export function metricDimensionsOf(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const name = env.AWS_LAMBDA_FUNCTION_NAME;
+  return name ? { [METRIC_DIMENSION]: name } : {};
 }

@@ -75,6 +75,14 @@ export const TagKey = {
  */
 export const ROTATE_RECORD_TAG_PREFIX = 'clerk-rotator:rotate-sent:';
 
+/** The CloudWatch namespace of the functions' EMF metrics. */
+export const METRIC_NAMESPACE = 'ClerkMachineKeyRotator';
+/**
+ * The one dimension of every metric: the emitting function's name (Lambda's AWS_LAMBDA_FUNCTION_NAME), so that two
+ * rotators in one account and region alarm on their own metrics only.
+ */
+export const METRIC_DIMENSION = 'FunctionName';
+
 /** CloudWatch metrics (EMF, namespace ClerkMachineKeyRotator) the construct alarms on. */
 export const Metric = {
   overlapExpired: 'OverlapExpired',

@@ -3,7 +3,7 @@ import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { describe, expect, it } from 'vitest';
 import { METRIC_ALARMS, METRIC_NAMESPACE, QUIET_METRICS } from '../../infra/alarms.ts';
 import { Metric, RUNBOOK_URL } from '../../lib/constants.ts';
-import { createJsonLogger } from '../../lib/Logger.ts';
+import { createJsonLogger, metricDimensionsOf } from '../../lib/Logger.ts';
 import { resourceProperties, sharedDefaultRotator } from './cdkTestSupport.ts';
 
 /** GitHub's anchor of a heading: lowercase, punctuation other than - and _ dropped, spaces as hyphens. */
@@ -51,7 +51,7 @@ describe('Alarms of ClerkMachineKeyRotator', () => {
     expect(alarmed.filter((name) => QUIET_METRICS.includes(name as Metric))).toEqual([]);
   });
 
-  it('alarms on each trouble metric: the EMF metric in its namespace, no dimensions, any datapoint in 5 minutes', () => {
+  it('alarms on each trouble metric: the EMF metric in its namespace, of the emitting function, any datapoint in 5 minutes', () => {
     const { stack, rotator, template } = defaults();
 
     expect(Object.keys(rotator.metricAlarms).sort()).toEqual(Object.keys(METRIC_ALARMS).sort());
@@ -61,20 +61,41 @@ describe('Alarms of ClerkMachineKeyRotator', () => {
         ...anyDatapointIn5Minutes(stack.resolve(rotator.alarmTopic.topicArn)),
         Namespace: 'ClerkMachineKeyRotator',
         MetricName: name,
+        Dimensions: [
+          {
+            Name: 'FunctionName',
+            Value: stack.resolve(
+              (METRIC_ALARMS[name as keyof typeof METRIC_ALARMS].emittedBy === 'rotation'
+                ? rotator.rotationFunction
+                : rotator.verification?.function
+              )?.functionName,
+            ),
+          },
+        ],
       });
     }
   });
 
   it('watches the namespace and dimensions the functions write their metrics with (lib/Logger.ts)', () => {
     const lines: string[] = [];
-    const logger = createJsonLogger({ clock: { now: () => 0 }, write: (line) => lines.push(line), level: 'error' });
+    const logger = createJsonLogger({
+      clock: { now: () => 0 },
+      write: (line) => lines.push(line),
+      level: 'error',
+      metricDimensions: metricDimensionsOf({ AWS_LAMBDA_FUNCTION_NAME: 'rotator-verify' }),
+    });
 
     logger.metric(Metric.driftFound, 1);
 
     const emf = JSON.parse(lines[0] ?? '{}');
     expect(emf._aws.CloudWatchMetrics).toEqual([
-      { Namespace: METRIC_NAMESPACE, Dimensions: [[]], Metrics: [{ Name: Metric.driftFound, Unit: 'Count' }] },
+      {
+        Namespace: METRIC_NAMESPACE,
+        Dimensions: [['FunctionName']],
+        Metrics: [{ Name: Metric.driftFound, Unit: 'Count' }],
+      },
     ]);
+    expect(emf.FunctionName).toBe('rotator-verify');
     expect(emf[Metric.driftFound]).toBe(1);
   });
 

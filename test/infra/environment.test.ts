@@ -26,13 +26,16 @@ const SAMPLE_VALUES: Record<string, string> = {
   [EnvVar.verifyHeal]: 'true',
 };
 
-/** An environment that records every variable read from it. */
+/** Set by Lambda itself in every function, never by the construct (the metric dimension reads it). */
+const LAMBDA_RUNTIME_VARS = new Set(['AWS_LAMBDA_FUNCTION_NAME']);
+
+/** An environment that records every variable read from it, except those Lambda sets itself. */
 function recordingEnvironment(): { env: Record<string, string | undefined>; read: Set<string> } {
   const read = new Set<string>();
   const env = new Proxy({} as Record<string, string | undefined>, {
     get(_target, key) {
       if (typeof key !== 'string') return undefined;
-      read.add(key);
+      if (!LAMBDA_RUNTIME_VARS.has(key)) read.add(key);
       return SAMPLE_VALUES[key];
     },
   });

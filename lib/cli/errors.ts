@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors.ts';
+import { ErrorCode } from '../errors.ts';
 
 /**
  * Codes the CLI reports for states that no single rotation step names; each has a runbook anchor like the codes in
@@ -52,4 +52,15 @@ export class InterruptedError extends Error {
   constructor(message = 'interrupted') {
     super(message);
   }
+}
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+
+/**
+ * A question Clerk did not answer (askClerkAboutKey's `unknown`: a timeout, a 5xx, a 403…) as a failure with its
+ * code: the CLI says only what Clerk confirmed, so a decision that needs the answer stops here.
+ */
+export function clerkDidNotAnswer(code: string, question: string): OperationError {
+  const known = KNOWN_CODES.has(code) ? (code as ErrorCode) : ErrorCode.clerkInvalidResponse;
+  return new OperationError(known, `Clerk did not answer ${question} (${code}); nothing was decided or changed`);
 }

@@ -5,16 +5,15 @@ import { ErrorCode } from '../../errors.ts';
 import type { Redacted } from '../../Redacted.ts';
 import { type MachineSecret, parseMachineSecret } from '../../secretFormat.ts';
 import type { SecretVerdict } from '../../verification/SecretVerdict.ts';
-import { CliErrorCode, type ReasonCode } from '../errors.ts';
+import { CliErrorCode, isErrorCode } from '../errors.ts';
 import { formatInstant, formatRelative } from '../formatTime.ts';
 import type { Check } from './verifyReport.ts';
 
 const OVERLAP = 'previous-key-overlap';
-const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 /** A question Clerk did not answer: the check fails with the failure's code (nothing was confirmed). */
 function unanswered(name: string, question: string, verdict: { readonly unknown: string }): Check {
-  const code = KNOWN_CODES.has(verdict.unknown) ? (verdict.unknown as ReasonCode) : undefined;
+  const code = isErrorCode(verdict.unknown) ? verdict.unknown : undefined;
   return { name, status: 'fail', detail: `Clerk did not say ${question} (${verdict.unknown})`, code };
 }
 

@@ -2,14 +2,13 @@ import { type Command, Option } from 'commander';
 import { Stage, TagKey } from '../../constants.ts';
 import { unqualifiedFunctionArn } from '../../core/checkRotationPreconditions.ts';
 import type { SecretDescription, SecretStore, SecretVersion } from '../../core/SecretStore.ts';
-import { ErrorCode } from '../../errors.ts';
 import { parseMachineSecret } from '../../secretFormat.ts';
 import type { SecretVerdict } from '../../verification/SecretVerdict.ts';
 import { verifyMachineSecret } from '../../verification/verifyMachineSecret.ts';
 import type { CliContext } from '../CliContext.ts';
 import { createCliVerification } from '../createCliVerification.ts';
 import { EXIT_CODES_HELP } from '../ExitCode.ts';
-import { OperationError, type ReasonCode, UsageError } from '../errors.ts';
+import { isErrorCode, OperationError, UsageError } from '../errors.ts';
 import { parseLambdaArn, parseSecretId, secondsParser } from '../optionParsers.ts';
 import type { ActionRunner } from './ActionRunner.ts';
 import { checkCurrentKeyIsClerks, checkCurrentKeyWorks, checkPreviousKeyOverlap } from './verifyChecks.ts';
@@ -23,8 +22,6 @@ interface VerifyOptions {
   readonly instanceKeySecret?: string;
 }
 
-const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
-
 function verificationOptions(options: VerifyOptions) {
   return {
     heal: options.heal === true,
@@ -35,8 +32,8 @@ function verificationOptions(options: VerifyOptions) {
 
 /** Secrets Manager or Clerk could not be asked about the one secret: an error (its code decides the exit code). */
 function unverified(verdict: SecretVerdict): Error {
-  if (!KNOWN_CODES.has(verdict.errorCode ?? '')) return new Error(`the verification failed: ${verdict.detail}`);
-  return new OperationError(verdict.errorCode as ReasonCode, verdict.detail);
+  if (!isErrorCode(verdict.errorCode)) return new Error(`the verification failed: ${verdict.detail}`);
+  return new OperationError(verdict.errorCode, verdict.detail);
 }
 
 /** The operator's checks beside the verdict: each key of the secret asked of Clerk. */

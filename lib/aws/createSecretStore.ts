@@ -6,6 +6,7 @@ import {
   ListSecretVersionIdsCommand,
   PutSecretValueCommand,
   RotateSecretCommand,
+  type RotationRulesType,
   type SecretListEntry,
   type SecretsManagerClient,
   TagResourceCommand,
@@ -13,9 +14,24 @@ import {
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
 import { Stage } from '../constants.ts';
-import type { SecretDescription, SecretStore, SecretVersion, VersionSelector } from '../core/SecretStore.ts';
+import type {
+  RotationRules,
+  SecretDescription,
+  SecretStore,
+  SecretVersion,
+  VersionSelector,
+} from '../core/SecretStore.ts';
 import { AwsErrorKind, classifyAwsError } from './classifyAwsError.ts';
 import { storeCall, tagsToRecord, toStoreError } from './storeCall.ts';
+
+function fromWireRules(rules: RotationRulesType | undefined): RotationRules | undefined {
+  if (rules === undefined) return undefined;
+  return {
+    ...(rules.AutomaticallyAfterDays === undefined ? {} : { automaticallyAfterDays: rules.AutomaticallyAfterDays }),
+    ...(rules.ScheduleExpression === undefined ? {} : { scheduleExpression: rules.ScheduleExpression }),
+    ...(rules.Duration === undefined ? {} : { duration: rules.Duration }),
+  };
+}
 
 /** DescribeSecret's and ListSecrets' fields, in our words; absent RotationEnabled means false. */
 function toDescription(out: DescribeSecretCommandOutput | SecretListEntry, secretId: string): SecretDescription {
@@ -29,6 +45,9 @@ function toDescription(out: DescribeSecretCommandOutput | SecretListEntry, secre
     versionIdsToStages: stages ?? {},
     tags: tagsToRecord(out.Tags),
     lastRotatedDate: out.LastRotatedDate?.getTime(),
+    rotationRules: fromWireRules(out.RotationRules),
+    nextRotationDate: out.NextRotationDate?.getTime(),
+    lastChangedDate: out.LastChangedDate?.getTime(),
   };
 }
 

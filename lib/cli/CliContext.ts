@@ -1,11 +1,14 @@
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createSecretStore } from '../aws/createSecretStore.ts';
 import { type Clock, realSleep, type Sleep } from '../Clock.ts';
 import { type ClerkMachineApi, createClerkClient } from '../clerk/ClerkClient.ts';
 import { Defaults, EnvVar } from '../constants.ts';
+import { type FunctionSettings, parseFunctionSettings } from '../core/rotationSettings.ts';
+import type { SecretStore } from '../core/SecretStore.ts';
 import { parseClerkApiUrl } from '../parseClerkApiUrl.ts';
 import { CliEnvVar } from './CliDefaults.ts';
 import type { AwsClientConfig, CliDeps } from './CliDeps.ts';
-import { createOperatorSecretStore, type OperatorSecretStore } from './createOperatorSecretStore.ts';
+import { createOperatorCalls, type OperatorCalls } from './createOperatorCalls.ts';
 import { createOutput, type Output, shouldUseColor } from './createOutput.ts';
 
 /** The global options, as commander parses them. */
@@ -28,13 +31,20 @@ export interface CliContext {
   readonly signal: AbortSignal | undefined;
   readonly isTTY: CliDeps['isTTY'];
   readonly stdin: CliDeps['stdin'];
-  readonly randomUUID: () => string;
   readonly awsConfig: AwsClientConfig;
   readonly clerkApiUrl: string;
   /** A file of the rotation function's log lines (CLERK_ROTATOR_FUNCTION_LOG), read to explain a failed rotation. */
   readonly functionLogPath: string | undefined;
-  store(): OperatorSecretStore;
+  /** Secrets Manager through the one adapter (lib/aws/createSecretStore.ts). */
+  store(): SecretStore;
+  /** The calls only an operator makes (create a secret, write AWSCURRENT, configure rotation). */
+  operatorCalls(): OperatorCalls;
   clerk(): ClerkMachineApi;
+  /**
+   * The rotation function's settings as far as the CLI can know them: read from the CLI's own environment the way
+   * the function reads its own (landing horizon, instance-key secret, previous-key TTL…), with the CLI's Clerk URL.
+   */
+  functionSettings(): FunctionSettings;
   close(): void;
 }
 
@@ -72,8 +82,14 @@ export function createCliContext(globals: GlobalOptions, deps: CliDeps, output: 
   const sleep = deps.sleep ?? realSleep;
 
   let client: SecretsManagerClient | undefined;
-  let store: OperatorSecretStore | undefined;
+  const sdkClient = () => {
+    client ??= deps.createSecretsManagerClient(awsConfig);
+    return client;
+  };
+  let store: SecretStore | undefined;
+  let operatorCalls: OperatorCalls | undefined;
   let clerk: ClerkMachineApi | undefined;
+  let settings: FunctionSettings | undefined;
   return {
     output,
     clock: deps.clock,
@@ -82,18 +98,24 @@ export function createCliContext(globals: GlobalOptions, deps: CliDeps, output: 
     signal: deps.signal,
     isTTY: deps.isTTY,
     stdin: deps.stdin,
-    randomUUID: deps.randomUUID ?? (() => crypto.randomUUID()),
     awsConfig,
     clerkApiUrl,
     functionLogPath: nonEmpty(env[CliEnvVar.functionLog]),
     store() {
-      client ??= deps.createSecretsManagerClient(awsConfig);
-      store ??= createOperatorSecretStore(client);
+      store ??= createSecretStore(sdkClient());
       return store;
+    },
+    operatorCalls() {
+      operatorCalls ??= createOperatorCalls(sdkClient());
+      return operatorCalls;
     },
     clerk() {
       clerk ??= createClerkClient({ fetch: deps.fetch, apiUrl: clerkApiUrl, clock: deps.clock, sleep });
       return clerk;
+    },
+    functionSettings() {
+      settings ??= parseFunctionSettings({ ...env, [EnvVar.clerkApiUrl]: clerkApiUrl });
+      return settings;
     },
     close() {
       client?.destroy();

@@ -21,6 +21,11 @@ export const CliDefaults = {
   functionLogTailBytes: 4 * 1024 * 1024,
   /** How many of a rotation's recorded step errors a report carries (the latest). */
   stepErrorsShown: 5,
+  /**
+   * After an emergency rotation, Clerk is asked whether the suspected key is rejected at once and again after each of
+   * these pauses (3 checks over 5 s) while it still answers otherwise: a revocation may take a moment to propagate.
+   */
+  revocationCheckPausesSeconds: [2, 3],
 } as const;
 
 /** Environment variables only the CLI reads. */

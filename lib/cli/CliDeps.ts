@@ -30,6 +30,4 @@ export interface CliDeps {
   readonly sleep?: Sleep;
   /** Aborted on Ctrl-C: waits stop, an emergency rotation restores its tags, the exit code is 130. */
   readonly signal?: AbortSignal;
-  /** Version ids for RotateSecret (ClientRequestToken). @default crypto.randomUUID */
-  readonly randomUUID?: () => string;
 }

@@ -2,6 +2,7 @@ import { ErrorCode } from '../errors.ts';
 import { CliErrorCode, type ReasonCode } from './errors.ts';
 import { formatDuration, formatInstant, formatRelative } from './formatTime.ts';
 import type { SecretSnapshot } from './readSecretSnapshot.ts';
+import { describeRotateInFlight, type RotateInFlight } from './rotatesInFlight.ts';
 import { runbookLink } from './runbookLink.ts';
 
 export const VerdictState = {
@@ -41,6 +42,8 @@ export interface AssessOptions {
   readonly stuckAfterMs: number;
   /** How long after AWSCURRENT was staged apps may still use the previous key. */
   readonly refreshWindowMs: number;
+  /** Rotates recorded on the secret that may still land at Clerk, the latest horizon end first. */
+  readonly rotatesInFlight?: readonly RotateInFlight[];
 }
 
 function verdict(state: VerdictState, detail: string, notes: readonly string[], code?: ReasonCode): Verdict {
@@ -56,7 +59,8 @@ function verdict(state: VerdictState, detail: string, notes: readonly string[], 
  * 2. **stuck-pending** — AWSPENDING is on a version that is not AWSCURRENT and that version was created at least
  *    `stuckAfter` ago: the rotation that staged it failed or was abandoned, and Secrets Manager refuses new rotations
  *    until the label is resolved (`repair`).
- * 3. **rotation-in-progress** — the same, but younger than `stuckAfter`.
+ * 3. **rotation-in-progress** — the same, but younger than `stuckAfter`, or a rotate recorded on the secret may
+ *    still land at Clerk: nothing (the function, `repair`) may act on the version before its landing horizon ends.
  * 4. **overlap-expired** — AWSCURRENT's `previousKeyExpiresAt` has passed while apps may still hold the previous
  *    key: now is before AWSCURRENT's `rotatedAt` (else its version's creation) plus the refresh window. An app that
  *    read the secret before the rotation and has not re-read it is using a key Clerk no longer accepts.
@@ -72,6 +76,10 @@ export function assessSecret(snapshot: SecretSnapshot, options: AssessOptions): 
         : 'automatic rotation is off; a rotation function is configured, and `rotate` turns rotation back on',
     );
   }
+  const inFlight = options.rotatesInFlight?.[0];
+  if (inFlight !== undefined && snapshot.pending === undefined) {
+    notes.push(`${describeRotateInFlight(inFlight, now)}: a rotation before then fails with ROTATE_IN_FLIGHT`);
+  }
   if (snapshot.leftoverPendingLabel) {
     notes.push(
       'AWSPENDING is also on the AWSCURRENT version (a finishSecret stopped between its two calls); harmless: the next rotation or `repair --apply` removes it',
@@ -83,8 +91,15 @@ export function assessSecret(snapshot: SecretSnapshot, options: AssessOptions): 
   }
 
   const { pending } = snapshot;
+  if (pending !== undefined && inFlight !== undefined) {
+    return verdict(
+      VerdictState.rotationInProgress,
+      `AWSPENDING on version ${pending.versionId}; ${describeRotateInFlight(inFlight, now)}: the rotation function and \`repair\` act only after that`,
+      notes,
+    );
+  }
   if (pending !== undefined) {
-    const since = pending.createdAt ?? snapshot.lastChangedAt;
+    const since = pending.createdAt ?? snapshot.lastChangedDate;
     const age = since === undefined ? Number.POSITIVE_INFINITY : now - since;
     const staged = pending.hasValue ? 'the new key is staged on it' : 'no value has been staged on it yet';
     const sinceText = since === undefined ? 'since an unknown time' : `since ${formatInstant(since)}`;

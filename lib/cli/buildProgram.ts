@@ -22,6 +22,10 @@ Environment:
   ${''.padEnd(38)}neither --instance-key-secret nor a tag names one
   ${CliEnvVar.functionLog.padEnd(38)}a file of the rotation function's JSON log lines
   ${''.padEnd(38)}(the local stack writes one): read to explain a failure
+  ${EnvVar.rotateLandingHorizonSeconds.padEnd(38)}the function's landing horizon when it is not
+  ${''.padEnd(38)}the default 600 s (the CLI cannot read the function's)
+  ${EnvVar.pendingStuckAfterSeconds}, ${EnvVar.clerkRateLimitPer10Seconds},
+  ${EnvVar.verifyClerkRateShare.padEnd(38)}verify: as the scheduled verification reads them
   NO_COLOR                              set and not empty: no colour`;
 
 /**

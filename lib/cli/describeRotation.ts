@@ -1,9 +1,10 @@
-import type { RotationRules, SecretMetadata } from './createOperatorSecretStore.ts';
+import type { RotationRules, SecretDescription } from '../core/SecretStore.ts';
 import { isoOrNull } from './formatTime.ts';
 
-type RotationFields = Pick<
-  SecretMetadata,
-  'rotationEnabled' | 'rotationLambdaArn' | 'rotationRules' | 'lastRotatedAt' | 'nextRotationAt'
+/** What DescribeSecret says about a secret's rotation. */
+export type RotationFields = Pick<
+  SecretDescription,
+  'rotationEnabled' | 'rotationLambdaArn' | 'rotationRules' | 'lastRotatedDate' | 'nextRotationDate'
 >;
 
 export function describeRules(rules: RotationRules | undefined): string {
@@ -27,7 +28,7 @@ export function rotationDocument(secret: RotationFields) {
     enabled: secret.rotationEnabled,
     functionArn: secret.rotationLambdaArn ?? null,
     rules: secret.rotationRules ?? null,
-    lastRotatedAt: isoOrNull(secret.lastRotatedAt),
-    nextRotationAt: isoOrNull(secret.nextRotationAt),
+    lastRotatedAt: isoOrNull(secret.lastRotatedDate),
+    nextRotationAt: isoOrNull(secret.nextRotationDate),
   };
 }

@@ -1,13 +1,13 @@
 import type { ClerkMachineApi } from '../clerk/ClerkClient.ts';
 import { TagKey } from '../constants.ts';
+import { askClerkAboutKey } from '../core/askClerkAboutKey.ts';
+import type { SecretStore } from '../core/SecretStore.ts';
 import { ErrorCode, isRotatorError } from '../errors.ts';
 import type { Redacted } from '../Redacted.ts';
 import { type MachineSecret, parseMachineSecret } from '../secretFormat.ts';
 import type { CliContext } from './CliContext.ts';
-import type { OperatorSecretStore } from './createOperatorSecretStore.ts';
-import { CliErrorCode, type ReasonCode } from './errors.ts';
+import { CliErrorCode, clerkDidNotAnswer, type ReasonCode } from './errors.ts';
 import { formatInstant } from './formatTime.ts';
-import { isKeyAccepted } from './isKeyAccepted.ts';
 import type { CurrentValue, PendingVersion, SecretSnapshot } from './readSecretSnapshot.ts';
 import { readInstanceKeySecret, resolveInstanceKeySecret } from './resolveInstanceKey.ts';
 
@@ -46,8 +46,15 @@ export interface DiagnoseInput {
   readonly instanceKey: Redacted | undefined;
 }
 
-type Ports = { readonly store: OperatorSecretStore; readonly clerk: ClerkMachineApi };
+type Ports = { readonly store: Pick<SecretStore, 'getSecretVersion'>; readonly clerk: ClerkMachineApi };
 type Unchecked = Omit<PendingDiagnosis, 'code' | 'reason' | 'action' | 'findings'>;
+
+/** Clerk's answer about a key; a failure that says nothing about it (not a 401) stops the diagnosis. */
+async function isKeyAccepted(clerk: ClerkMachineApi, key: Redacted, machineId: string, which: string) {
+  const verdict = await askClerkAboutKey(clerk, key, machineId);
+  if (typeof verdict === 'object') throw clerkDidNotAnswer(verdict.unknown, `whether Clerk accepts ${which}`);
+  return verdict === 'accepted';
+}
 
 /** createSecret never stored a value: removing the label is safe; Clerk says whether a rotate already happened. */
 async function diagnoseEmpty(clerk: ClerkMachineApi, input: DiagnoseInput, base: Unchecked): Promise<PendingDiagnosis> {
@@ -80,7 +87,7 @@ async function diagnoseStaged(
   pending: MachineSecret,
   staged: Unchecked,
 ): Promise<PendingDiagnosis> {
-  const keyAccepted = await isKeyAccepted(clerk, pending.secretKey, pending.machineId);
+  const keyAccepted = await isKeyAccepted(clerk, pending.secretKey, pending.machineId, 'the pending key');
   const findings = [keyAccepted ? 'Clerk accepts the pending key' : 'Clerk rejects the pending key (401)'];
   const removeLabel = { ...staged, keyAccepted, action: 'remove-pending-label' as const, findings };
   if (!keyAccepted) {
@@ -142,8 +149,8 @@ export async function diagnosePendingVersion(ports: Ports, input: DiagnoseInput)
     clerkHoldsUnstoredKey: undefined,
     previousKeyExpiresAt: undefined,
   };
-  const value = await ports.store.getValue(input.secretArn, { versionId });
-  if (value === undefined) return diagnoseEmpty(ports.clerk, input, base);
+  const value = await ports.store.getSecretVersion(input.secretArn, { versionId });
+  if (value?.secretString === undefined) return diagnoseEmpty(ports.clerk, input, base);
 
   let pending: MachineSecret;
   try {

@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../errors.ts';
+import { ErrorCode } from '../errors.ts';
 
 /**
  * Codes the CLI reports for states that no single rotation step names; each has a runbook anchor like the codes in
@@ -52,4 +52,20 @@ export class InterruptedError extends Error {
   constructor(message = 'interrupted') {
     super(message);
   }
+}
+
+const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
+
+/** Whether a code from outside the CLI (a log line, a verdict, a Clerk answer) is one of the package's, with an entry. */
+export function isErrorCode(code: string | undefined): code is ErrorCode {
+  return code !== undefined && KNOWN_CODES.has(code);
+}
+
+/**
+ * A question Clerk did not answer (askClerkAboutKey's `unknown`: a timeout, a 5xx, a 403…) as a failure with its
+ * code: the CLI says only what Clerk confirmed, so a decision that needs the answer stops here.
+ */
+export function clerkDidNotAnswer(code: string, question: string): OperationError {
+  const known = isErrorCode(code) ? code : ErrorCode.clerkInvalidResponse;
+  return new OperationError(known, `Clerk did not answer ${question} (${code}); nothing was decided or changed`);
 }

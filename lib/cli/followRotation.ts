@@ -1,6 +1,6 @@
 import type { Clock, Sleep } from '../Clock.ts';
 import { Stage } from '../constants.ts';
-import type { OperatorSecretStore } from './createOperatorSecretStore.ts';
+import type { SecretStore } from '../core/SecretStore.ts';
 import { InterruptedError } from './errors.ts';
 import { formatDuration } from './formatTime.ts';
 
@@ -56,7 +56,7 @@ export interface FollowRotationInput {
 }
 
 export interface FollowRotationPorts {
-  readonly store: OperatorSecretStore;
+  readonly store: Pick<SecretStore, 'describeSecret' | 'getSecretVersion'>;
   readonly clock: Clock;
   readonly sleep: Sleep;
   readonly signal: AbortSignal | undefined;
@@ -120,7 +120,7 @@ export async function followRotation(ports: FollowRotationPorts, input: FollowRo
   });
 
   for (;;) {
-    const metadata = await store.describe(input.secretId);
+    const metadata = await store.describeSecret(input.secretId);
     const stages = metadata.versionIdsToStages[input.versionId];
     if (stages?.includes(Stage.current)) {
       reach(RotationMilestone.promoted);
@@ -137,8 +137,8 @@ export async function followRotation(ports: FollowRotationPorts, input: FollowRo
     } else if (stages.includes(Stage.pending)) {
       reach(RotationMilestone.pending);
       if (reached === RotationMilestone.pending) {
-        const value = await store.getValue(input.secretId, { versionId: input.versionId });
-        if (value !== undefined) reach(RotationMilestone.staged);
+        const value = await store.getSecretVersion(input.secretId, { versionId: input.versionId });
+        if (value?.secretString !== undefined) reach(RotationMilestone.staged);
       }
       if (!metadata.rotationEnabled) {
         return fail('cancelled', 'rotation was turned off (CancelRotateSecret) while the rotation was running');

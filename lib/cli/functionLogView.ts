@@ -1,9 +1,7 @@
-import { ErrorCode } from '../errors.ts';
 import type { Line } from './createOutput.ts';
+import { isErrorCode } from './errors.ts';
 import type { FunctionLogReport, StepError } from './readFunctionLog.ts';
 import { runbookLink } from './runbookLink.ts';
-
-const KNOWN_CODES = new Set<string>(Object.values(ErrorCode));
 
 function describeStepError(error: StepError): string {
   const where = [error.step, error.time].filter((part) => part !== undefined).join(', ');
@@ -27,7 +25,7 @@ export function functionLogLines(report: FunctionLogReport, indent = '  '): Line
   }
   const count = report.recorded === 1 ? '' : ` (the latest of ${report.recorded})`;
   const lines: Line[] = [`${indent}the rotation function's error${count}: ${describeStepError(latest)}`];
-  if (latest.errorCode !== undefined && KNOWN_CODES.has(latest.errorCode)) {
+  if (isErrorCode(latest.errorCode)) {
     lines.push(`${indent}  runbook: ${runbookLink(latest.errorCode)}`);
   }
   return lines;
@@ -49,7 +47,7 @@ export function functionLogDocument(report: FunctionLogReport): Record<string, u
       errorCode: error.errorCode ?? null,
       message: error.message,
       clerkTraceId: error.clerkTraceId ?? null,
-      runbook: error.errorCode !== undefined && KNOWN_CODES.has(error.errorCode) ? runbookLink(error.errorCode) : null,
+      runbook: isErrorCode(error.errorCode) ? runbookLink(error.errorCode) : null,
     })),
   };
 }

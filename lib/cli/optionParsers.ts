@@ -1,8 +1,8 @@
 import { InvalidArgumentError } from 'commander';
 import { Limits } from '../constants.ts';
+import type { RotationRules } from '../core/SecretStore.ts';
 import { describeValue } from '../describeValue.ts';
 import { isValidMachineId } from '../secretFormat.ts';
-import type { RotationRules } from './createOperatorSecretStore.ts';
 
 /**
  * commander argument parsers: each throws InvalidArgumentError (exit 2) with what was received and what is allowed.

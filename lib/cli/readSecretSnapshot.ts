@@ -1,8 +1,14 @@
 import { Stage } from '../constants.ts';
-import { versionWithStage } from '../core/SecretStore.ts';
+import { type SecretDescription, type SecretStore, versionWithStage } from '../core/SecretStore.ts';
 import { isRotatorError, type RotatorError } from '../errors.ts';
 import { type MachineSecret, parseMachineSecret } from '../secretFormat.ts';
-import type { OperatorSecretStore, SecretMetadata, VersionEntry } from './createOperatorSecretStore.ts';
+
+/** A version that carries a label, with when it was created (epoch ms). */
+export interface VersionEntry {
+  readonly versionId: string;
+  readonly stages: readonly string[];
+  readonly createdAt: number | undefined;
+}
 
 /** AWSCURRENT's value, parsed; or why it could not be. */
 export type CurrentValue =
@@ -17,8 +23,8 @@ export interface PendingVersion {
   readonly hasValue: boolean;
 }
 
-/** Everything `status`, `verify` and `repair` look at, read once: metadata, labelled versions, AWSCURRENT. */
-export interface SecretSnapshot extends SecretMetadata {
+/** Everything `status`, `verify` and `repair` look at, read once: DescribeSecret, labelled versions, AWSCURRENT. */
+export interface SecretSnapshot extends SecretDescription {
   readonly versions: readonly VersionEntry[];
   readonly currentVersionId: string | undefined;
   readonly current: CurrentValue;
@@ -27,35 +33,43 @@ export interface SecretSnapshot extends SecretMetadata {
   readonly leftoverPendingLabel: boolean;
 }
 
-export async function readSecretSnapshot(store: OperatorSecretStore, secretId: string): Promise<SecretSnapshot> {
-  const metadata = await store.describe(secretId);
-  const versions = await store.listVersions(metadata.arn);
-  const currentVersionId = versionWithStage(metadata, Stage.current);
-  const pendingVersionId = versionWithStage(metadata, Stage.pending);
-
-  let current: CurrentValue;
-  const value = await store.getValue(metadata.arn, { stage: Stage.current });
+async function readCurrent(store: SecretStore, description: SecretDescription): Promise<CurrentValue> {
+  const currentVersionId = versionWithStage(description, Stage.current);
+  const value = await store.getSecretVersion(description.arn, { stage: Stage.current });
   try {
     // No value at all (a secret created empty) fails the parse like a malformed one: "has no SecretString".
-    const secret = parseMachineSecret(value?.secretString, `AWSCURRENT of ${metadata.name}`);
-    current = { ok: true, versionId: value?.versionId ?? currentVersionId ?? '', secret };
+    const secret = parseMachineSecret(value?.secretString, `AWSCURRENT of ${description.name}`);
+    return { ok: true, versionId: value?.versionId ?? currentVersionId ?? '', secret };
   } catch (error) {
     if (!isRotatorError(error)) throw error;
-    current = { ok: false, versionId: value?.versionId ?? currentVersionId, error };
+    return { ok: false, versionId: value?.versionId ?? currentVersionId, error };
   }
+}
+
+/** DescribeSecret, the labelled versions with their creation times (ListSecretVersionIds), and AWSCURRENT's value. */
+export async function readSecretSnapshot(store: SecretStore, secretId: string): Promise<SecretSnapshot> {
+  const description = await store.describeSecret(secretId);
+  const createdAt = await store.versionCreationDates(description.arn);
+  const versions = Object.entries(description.versionIdsToStages)
+    .filter(([, stages]) => stages.length > 0)
+    .map(([versionId, stages]) => ({ versionId, stages, createdAt: createdAt[versionId] }))
+    .sort((a, b) => (a.createdAt ?? 0) - (b.createdAt ?? 0));
+  const currentVersionId = versionWithStage(description, Stage.current);
+  const pendingVersionId = versionWithStage(description, Stage.pending);
+  const current = await readCurrent(store, description);
 
   let pending: PendingVersion | undefined;
   if (pendingVersionId !== undefined && pendingVersionId !== currentVersionId) {
-    const pendingValue = await store.getValue(metadata.arn, { versionId: pendingVersionId });
+    const pendingValue = await store.getSecretVersion(description.arn, { versionId: pendingVersionId });
     pending = {
       versionId: pendingVersionId,
-      createdAt: versions.find((version) => version.versionId === pendingVersionId)?.createdAt,
-      hasValue: pendingValue !== undefined,
+      createdAt: createdAt[pendingVersionId],
+      hasValue: pendingValue?.secretString !== undefined,
     };
   }
 
   return {
-    ...metadata,
+    ...description,
     versions,
     currentVersionId,
     current,

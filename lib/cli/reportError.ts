@@ -1,3 +1,4 @@
+import { AwsErrorKind, classifyAwsError, TransientReason } from '../aws/classifyAwsError.ts';
 import { ClerkApiError, ConfigError, ErrorCode, isRotatorError, SecretStoreError } from '../errors.ts';
 import { CliDefaults } from './CliDefaults.ts';
 import type { Line, Output, ReportView } from './createOutput.ts';
@@ -21,27 +22,7 @@ export interface ErrorContext {
   readonly endpoint: string | undefined;
 }
 
-const ACCESS_ERRORS = new Set([
-  'AccessDeniedException',
-  'UnrecognizedClientException',
-  'InvalidSignatureException',
-  'ExpiredTokenException',
-  'InvalidClientTokenId',
-  'SignatureDoesNotMatch',
-  'MissingAuthenticationTokenException',
-  'CredentialsProviderError',
-]);
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EPIPE',
-]);
-const NETWORK_NAMES = new Set(['TimeoutError', 'RequestTimeout', 'RequestTimeoutException', 'NetworkingError']);
+/** Clerk failures that mean "Clerk could not be asked" (or refused the instance key): exit 3, not a finding. */
 const UNAVAILABLE_CLERK_CODES = new Set<string>([
   ErrorCode.clerkNetwork,
   ErrorCode.clerkTimeout,
@@ -52,16 +33,6 @@ const UNAVAILABLE_CLERK_CODES = new Set<string>([
   ErrorCode.clerkServerError,
 ]);
 
-function isNetworkFailure(error: unknown): boolean {
-  for (let cause = error, depth = 0; cause instanceof Error && depth < 5; depth++) {
-    const code = (cause as { code?: unknown }).code;
-    if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
-    if (NETWORK_NAMES.has(cause.name)) return true;
-    cause = cause.cause;
-  }
-  return false;
-}
-
 function isRegionMissing(error: unknown): boolean {
   for (let cause = error, depth = 0; cause instanceof Error && depth < 5; depth++) {
     if (/region is missing/i.test(cause.message)) return true;
@@ -69,6 +40,9 @@ function isRegionMissing(error: unknown): boolean {
   }
   return false;
 }
+
+const CREDENTIALS_HINT =
+  'check your AWS credentials (--profile, AWS_PROFILE, …): they could not be loaded, or they have expired';
 
 function classified(
   exitCode: ExitCode,
@@ -84,6 +58,43 @@ function classified(
   };
 }
 
+/**
+ * A Secrets Manager failure, by the one AWS error classifier (lib/aws/classifyAwsError.ts): access denied and
+ * credentials that could not be loaded or expired, an unreachable endpoint, throttling or a 5xx are "AWS unavailable"
+ * (exit 3); a missing secret or a refused request is a failed operation (exit 1).
+ */
+function classifyStoreError(error: SecretStoreError, context: ErrorContext): ClassifiedError {
+  const { kind, reason } = classifyAwsError(error);
+  const { code } = error;
+  if (kind === AwsErrorKind.accessDenied) {
+    return classified(ExitCode.unavailable, error.message, {
+      code,
+      hint: 'check the credentials (--profile, AWS_PROFILE, …) and the IAM permissions on this secret',
+    });
+  }
+  if (reason === TransientReason.credentials) {
+    return classified(ExitCode.unavailable, error.message, { code, hint: CREDENTIALS_HINT });
+  }
+  if (reason === TransientReason.network || reason === TransientReason.timeout) {
+    const where = context.endpoint === undefined ? '' : ` at ${context.endpoint}`;
+    return classified(ExitCode.unavailable, `cannot reach Secrets Manager${where}: ${error.message}`, {
+      code,
+      hint: 'check --endpoint-url, --region and the network',
+    });
+  }
+  if (kind === AwsErrorKind.transient) {
+    return classified(ExitCode.unavailable, error.message, {
+      code,
+      runbook: true,
+      hint: 'Secrets Manager is throttling or failing for now: try again in a moment',
+    });
+  }
+  if (kind === AwsErrorKind.notFound) {
+    return classified(ExitCode.failed, error.message, { code, hint: 'check the secret name or ARN, and --region' });
+  }
+  return classified(ExitCode.failed, error.message, { code, runbook: true });
+}
+
 /** Maps any failure to an exit code and a message that names what went wrong and what to do; never a key. */
 export function classifyError(error: unknown, context: ErrorContext): ClassifiedError {
   const helpHint = `run \`${CliDefaults.programName}${context.command ? ` ${context.command}` : ''} --help\` for usage`;
@@ -94,37 +105,16 @@ export function classifyError(error: unknown, context: ErrorContext): Classified
     });
   }
   if (error instanceof OperationError) {
-    return {
-      ...classified(ExitCode.failed, error.message, { code: error.code, runbook: true }),
-      details: error.details,
-    };
+    // A question Clerk could not answer is "Clerk unreachable", whichever command asked it.
+    const exitCode = UNAVAILABLE_CLERK_CODES.has(error.code) ? ExitCode.unavailable : ExitCode.failed;
+    return { ...classified(exitCode, error.message, { code: error.code, runbook: true }), details: error.details };
   }
   if (isRegionMissing(error)) {
     return classified(ExitCode.usage, 'no AWS region: pass --region or set AWS_REGION', { hint: helpHint });
   }
   if (error instanceof ConfigError)
     return classified(ExitCode.usage, error.message, { code: error.code, hint: helpHint });
-  if (error instanceof SecretStoreError) {
-    const where = context.endpoint === undefined ? '' : ` at ${context.endpoint}`;
-    if (error.awsErrorName !== undefined && ACCESS_ERRORS.has(error.awsErrorName)) {
-      return classified(ExitCode.unavailable, error.message, {
-        code: error.code,
-        hint: 'check the credentials (--profile, AWS_PROFILE, …) and the IAM permissions on this secret',
-      });
-    }
-    if (isNetworkFailure(error)) {
-      return classified(ExitCode.unavailable, `cannot reach Secrets Manager${where}: ${error.message}`, {
-        code: error.code,
-        hint: 'check --endpoint-url, --region and the network',
-      });
-    }
-    const notFound = error.awsErrorName === 'ResourceNotFoundException';
-    return classified(ExitCode.failed, error.message, {
-      code: error.code,
-      runbook: !notFound,
-      hint: notFound ? 'check the secret name or ARN, and --region' : undefined,
-    });
-  }
+  if (error instanceof SecretStoreError) return classifyStoreError(error, context);
   if (error instanceof ClerkApiError) {
     const unavailable = UNAVAILABLE_CLERK_CODES.has(error.code);
     return classified(unavailable ? ExitCode.unavailable : ExitCode.failed, error.message, {
@@ -139,10 +129,14 @@ export function classifyError(error: unknown, context: ErrorContext): Classified
     });
   }
   if (isRotatorError(error)) return classified(ExitCode.failed, error.message, { code: error.code, runbook: true });
-  if (isNetworkFailure(error)) {
+  const { kind, reason } = classifyAwsError(error);
+  if (kind === AwsErrorKind.transient && (reason === TransientReason.network || reason === TransientReason.timeout)) {
     return classified(ExitCode.unavailable, `cannot reach a service: ${(error as Error).message}`, {
       hint: 'check --endpoint-url, --clerk-api-url and the network',
     });
+  }
+  if (reason === TransientReason.credentials) {
+    return classified(ExitCode.unavailable, (error as Error).message, { hint: CREDENTIALS_HINT });
   }
   const name = error instanceof Error ? error.name : typeof error;
   const message = error instanceof Error ? error.message : String(error);

@@ -1,8 +1,8 @@
 import { EnvVar, TagKey } from '../constants.ts';
+import type { SecretStore } from '../core/SecretStore.ts';
 import { ConfigError } from '../errors.ts';
 import type { Redacted } from '../Redacted.ts';
 import { parseInstanceKeySecret } from '../secretFormat.ts';
-import type { OperatorSecretStore } from './createOperatorSecretStore.ts';
 
 /** Which secret holds the Clerk instance key (sk_…), and which setting named it (for messages). */
 export interface InstanceKeySecret {
@@ -31,8 +31,11 @@ export function resolveInstanceKeySecret(input: {
 export const INSTANCE_KEY_MISSING = `no instance-key secret: pass --instance-key-secret <id>, tag the secret with ${TagKey.instanceKeySecretId}, or set ${EnvVar.instanceKeySecretId}`;
 
 /** Reads the instance key (AWSCURRENT of the named secret). */
-export async function readInstanceKeySecret(store: OperatorSecretStore, from: InstanceKeySecret): Promise<Redacted> {
-  const value = await store.getValue(from.secretId, {});
+export async function readInstanceKeySecret(
+  store: Pick<SecretStore, 'getSecretVersion'>,
+  from: InstanceKeySecret,
+): Promise<Redacted> {
+  const value = await store.getSecretVersion(from.secretId, {});
   if (value === undefined) {
     throw new ConfigError(
       from.source,

@@ -1,6 +1,6 @@
 import { TagKey } from '../constants.ts';
+import type { SecretDescription } from '../core/SecretStore.ts';
 import type { CliContext } from './CliContext.ts';
-import type { SecretMetadata } from './createOperatorSecretStore.ts';
 
 const EMERGENCY_TAGS = [TagKey.previousKeyTtlSeconds, TagKey.minRotationIntervalSeconds] as const;
 
@@ -25,7 +25,7 @@ function describeSaved(saved: Readonly<Record<string, string | undefined>>): str
  */
 export async function withEmergencyTags<T>(
   ctx: Pick<CliContext, 'store' | 'output'>,
-  metadata: Pick<SecretMetadata, 'arn' | 'name' | 'tags'>,
+  metadata: Pick<SecretDescription, 'arn' | 'name' | 'tags'>,
   run: () => Promise<T>,
 ): Promise<{ result: T; tags: EmergencyTagReport }> {
   const store = ctx.store();
@@ -40,7 +40,7 @@ export async function withEmergencyTags<T>(
     else restored[key] = value;
   }
 
-  await store.tag(metadata.arn, set);
+  await store.tagSecret(metadata.arn, set);
   ctx.output.line(
     `Emergency: set ${EMERGENCY_TAGS.map((key) => `${key}=0`).join(', ')} (before: ${describeSaved(saved)})`,
   );
@@ -57,8 +57,8 @@ export async function withEmergencyTags<T>(
 
   let restoredOk = true;
   try {
-    if (Object.keys(restored).length > 0) await store.tag(metadata.arn, restored);
-    if (removed.length > 0) await store.untag(metadata.arn, removed);
+    if (Object.keys(restored).length > 0) await store.tagSecret(metadata.arn, restored);
+    if (removed.length > 0) await store.untagSecret(metadata.arn, removed);
     ctx.output.line(`Restored the tags: ${describeSaved(saved)}`);
   } catch (restoreError) {
     restoredOk = false;

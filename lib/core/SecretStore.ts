@@ -1,5 +1,12 @@
 /** The secret-store port: the Secrets Manager calls a rotation needs, in our own words. */
 
+/** DescribeSecret's RotationRules: a number of days or a schedule expression, and an optional window. */
+export interface RotationRules {
+  readonly automaticallyAfterDays?: number;
+  readonly scheduleExpression?: string;
+  readonly duration?: string;
+}
+
 export interface SecretDescription {
   readonly arn: string;
   readonly name: string;
@@ -10,6 +17,12 @@ export interface SecretDescription {
   readonly tags: Readonly<Record<string, string>>;
   /** DescribeSecret's LastRotatedDate (epoch ms): when the last rotation finished. */
   readonly lastRotatedDate?: number | undefined;
+  /** The schedule, for operators (the rotation core does not read it). */
+  readonly rotationRules?: RotationRules | undefined;
+  /** DescribeSecret's NextRotationDate (epoch ms). */
+  readonly nextRotationDate?: number | undefined;
+  /** DescribeSecret's LastChangedDate (epoch ms): the last change of the secret, labels included. */
+  readonly lastChangedDate?: number | undefined;
 }
 
 export interface SecretVersion {

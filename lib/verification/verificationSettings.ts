@@ -26,29 +26,21 @@ function numberSetting(env: Env, name: string, fallback: number, check: (n: numb
   return value;
 }
 
-export function parseVerificationSettings(env: Env): VerificationSettings {
-  const functionSettings = parseFunctionSettings(env);
-  const rotationFunctionArn = env[EnvVar.rotationFunctionArn]?.trim();
-  if (!rotationFunctionArn?.startsWith('arn:')) {
-    throw new ConfigError(
-      EnvVar.rotationFunctionArn,
-      `is required: the ARN of the rotation function whose secrets are verified, got ${describeValue(env[EnvVar.rotationFunctionArn])}`,
-    );
-  }
-  const heal = env[EnvVar.verifyHeal]?.trim().toLowerCase() ?? 'true';
-  if (heal !== 'true' && heal !== 'false') {
-    throw new ConfigError(EnvVar.verifyHeal, `must be "true" or "false", got ${describeValue(env[EnvVar.verifyHeal])}`);
-  }
-  const pendingStuckAfterSeconds = numberSetting(
-    env,
-    EnvVar.pendingStuckAfterSeconds,
-    Defaults.pendingStuckAfterSeconds,
-    (n) => Number.isInteger(n) && n >= functionSettings.rotateLandingHorizonSeconds && n <= 604_800,
-    `a whole number of seconds from the landing horizon (${functionSettings.rotateLandingHorizonSeconds}) to 604800`,
-  );
+/** The verification's Clerk pacing and stuck threshold, from an environment (the function's, or the CLI's). */
+export type VerificationLimits = Pick<
+  VerificationSettings,
+  'clerkRateLimitPer10Seconds' | 'clerkRateShare' | 'pendingStuckAfterSeconds'
+>;
+
+export function parseVerificationLimits(env: Env, rotateLandingHorizonSeconds: number): VerificationLimits {
   return {
-    functionSettings,
-    rotationFunctionArn,
+    pendingStuckAfterSeconds: numberSetting(
+      env,
+      EnvVar.pendingStuckAfterSeconds,
+      Defaults.pendingStuckAfterSeconds,
+      (n) => Number.isInteger(n) && n >= rotateLandingHorizonSeconds && n <= 604_800,
+      `a whole number of seconds from the landing horizon (${rotateLandingHorizonSeconds}) to 604800`,
+    ),
     clerkRateLimitPer10Seconds: numberSetting(
       env,
       EnvVar.clerkRateLimitPer10Seconds,
@@ -63,7 +55,26 @@ export function parseVerificationSettings(env: Env): VerificationSettings {
       (n) => n > 0 && n <= 1,
       'a share greater than 0 and at most 1 (e.g. 0.1 for 10 %)',
     ),
-    pendingStuckAfterSeconds,
+  };
+}
+
+export function parseVerificationSettings(env: Env): VerificationSettings {
+  const functionSettings = parseFunctionSettings(env);
+  const rotationFunctionArn = env[EnvVar.rotationFunctionArn]?.trim();
+  if (!rotationFunctionArn?.startsWith('arn:')) {
+    throw new ConfigError(
+      EnvVar.rotationFunctionArn,
+      `is required: the ARN of the rotation function whose secrets are verified, got ${describeValue(env[EnvVar.rotationFunctionArn])}`,
+    );
+  }
+  const heal = env[EnvVar.verifyHeal]?.trim().toLowerCase() ?? 'true';
+  if (heal !== 'true' && heal !== 'false') {
+    throw new ConfigError(EnvVar.verifyHeal, `must be "true" or "false", got ${describeValue(env[EnvVar.verifyHeal])}`);
+  }
+  return {
+    functionSettings,
+    rotationFunctionArn,
+    ...parseVerificationLimits(env, functionSettings.rotateLandingHorizonSeconds),
     heal: heal === 'true',
   };
 }

@@ -23,9 +23,9 @@ function snapshot(overrides: Partial<SecretSnapshot> = {}, fields: { rotatedAt?:
     rotationEnabled: true,
     rotationLambdaArn: 'arn:aws:lambda:us-east-1:123456789012:function:rotator',
     rotationRules: { automaticallyAfterDays: 30 },
-    lastRotatedAt: undefined,
-    nextRotationAt: undefined,
-    lastChangedAt: NOW - 60 * MINUTE,
+    lastRotatedDate: undefined,
+    nextRotationDate: undefined,
+    lastChangedDate: NOW - 60 * MINUTE,
     versionIdsToStages: { v1: ['AWSCURRENT'] },
     tags: {},
     versions: [{ versionId: 'v1', stages: ['AWSCURRENT'], createdAt: NOW - 60 * MINUTE }],
@@ -76,10 +76,13 @@ describe('Function: assessSecret', () => {
   });
 
   it('falls back to LastChangedDate, and to stuck, when the pending version has no creation date', () => {
-    const known = snapshot({ pending: { versionId: 'v2', createdAt: undefined, hasValue: false }, lastChangedAt: NOW });
+    const known = snapshot({
+      pending: { versionId: 'v2', createdAt: undefined, hasValue: false },
+      lastChangedDate: NOW,
+    });
     const unknown = snapshot({
       pending: { versionId: 'v2', createdAt: undefined, hasValue: false },
-      lastChangedAt: undefined,
+      lastChangedDate: undefined,
     });
 
     expect(assessSecret(known, OPTIONS).state).toBe('rotation-in-progress');

@@ -266,6 +266,7 @@ describe('CLI commands against the local stack', () => {
     expect(aws.code).toBe(3);
     expect(aws.stderr).toContain('cannot reach Secrets Manager at http://127.0.0.1:9');
     expect(clerk.code).toBe(3);
-    expect(clerk.stderr).toMatch(/error \[CLERK_NETWORK\]: Clerk ListM2MTokens: network error/);
+    // verify's first Clerk call is the scheduled verification's: Clerk's current key.
+    expect(clerk.stderr).toMatch(/error \[CLERK_NETWORK\]: Clerk GetMachineSecretKey: network error/);
   });
 });

@@ -1,10 +1,11 @@
 /**
  * `rotate --emergency` as real processes (and in-process where a terminal or Ctrl-C is needed) against the local
- * stack: the confirmation, the old key dead at once, and the tags restored on success, failure and interruption.
+ * stack: the confirmation, the old key dead at once — claimed only once Clerk rejected it — and the tags restored on
+ * success, failure and interruption.
  */
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { describe, expect, it } from 'vitest';
-import { TagKey } from '../../lib/constants.ts';
+import { RUNBOOK_URL, TagKey } from '../../lib/constants.ts';
 import { FINISH_FAILS, milestones, runInProcess, tagsOf, useCliStack } from './cliTestSupport.ts';
 
 describe('CLI: rotate --emergency against the local stack', () => {
@@ -65,6 +66,9 @@ describe('CLI: rotate --emergency against the local stack', () => {
       },
     });
     expect(Date.parse(document.previousKeyExpiresAt)).toBeLessThanOrEqual(Date.now());
+    // The claim rests on Clerk's answer about the key that was AWSCURRENT when the command began.
+    expect(document.oldKey).toMatchObject({ state: 'rejected', checks: 1, errorCode: null });
+    expect(Date.parse(document.oldKey.checkedAt)).toBeLessThanOrEqual(Date.now());
     expect(fixture.stack.clerk.isKeyValid(machine.machineId, compromised)).toBe(false);
     expect(await tagsOf(fixture.stack, machine.secretName)).toEqual({
       [TagKey.machineId]: machine.machineId,
@@ -75,6 +79,68 @@ describe('CLI: rotate --emergency against the local stack', () => {
     expect(status.stdout).toContain('verdict: overlap expired');
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(/its overlap ended at .* and Clerk rejects it, as expected/);
+  });
+
+  it('rotate --emergency after a dashboard rotation rotates again, and says the old key stopped only once Clerk rejects it', async () => {
+    // Prepare: Clerk's dashboard rotated the machine; AWSCURRENT still holds the suspected key, which Clerk keeps
+    // accepting for 8 hours. Adopting the dashboard key would leave it alive.
+    const machine = await fixture.stack.addMachine({
+      name: 'emergency-after-dashboard',
+      tags: { [TagKey.previousKeyTtlSeconds]: '3600' },
+    });
+    await fixture.stack.secretsManager.rotationsIdle();
+    const suspected = fixture.stack.clerk.currentKey(machine.machineId);
+    const dashboardKey = fixture.stack.clerk.rotateViaDashboard(machine.machineId, { previousTokenTtlSeconds: 28_800 });
+    expect(fixture.stack.clerk.isKeyValid(machine.machineId, suspected)).toBe(true);
+    const started = Date.now();
+
+    // Act
+    const run = await cli('rotate', machine.secretName, '--emergency', '--yes', '--poll-interval', '0.2');
+
+    // Assess
+    expect(run.code, run.stderr).toBe(0);
+    expect(milestones(run.stdout)).toEqual(['pending', 'staged', 'promoted', 'finished']);
+    const claim = /The previous key stopped working at Clerk: Clerk rejected it at (\S+Z)\./.exec(run.stdout);
+    expect(claim, run.stdout).not.toBeNull();
+    const checkedAt = Date.parse(claim?.[1] ?? '');
+    expect(checkedAt).toBeGreaterThanOrEqual(Math.floor(started / 1000) * 1000);
+    expect(checkedAt).toBeLessThanOrEqual(Date.now());
+    // The claim is true: neither the suspected key nor the dashboard's key works, and Clerk was rotated once more.
+    expect(fixture.stack.clerk.isKeyValid(machine.machineId, suspected)).toBe(false);
+    expect(fixture.stack.clerk.isKeyValid(machine.machineId, dashboardKey)).toBe(false);
+    expect(fixture.stack.clerk.rotationsFor(machine.machineId)).toHaveLength(1);
+    const value = await fixture.stack.client.send(new GetSecretValueCommand({ SecretId: machine.secretName }));
+    expect(JSON.parse(value.SecretString ?? '').secretKey).toBe(fixture.stack.clerk.currentKey(machine.machineId));
+  });
+
+  it('rotate --emergency exits 1 with OLD_KEY_STILL_ACCEPTED, and no claim, while Clerk still accepts the old key', async () => {
+    // Prepare: Clerk's token listing answers 200 for every key (a revocation that has not reached it).
+    const machine = await fixture.stack.addMachine({ name: 'emergency-still-accepted' });
+    await fixture.stack.secretsManager.rotationsIdle();
+    const accepting = fixture.stack.clerk.faults.respondWith('listM2MTokens', {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ m2m_tokens: [], total_count: 0 }),
+      times: Number.POSITIVE_INFINITY,
+    });
+
+    // Act
+    const run = await cli('rotate', machine.secretName, '--emergency', '--yes', '--poll-interval', '0.2');
+    accepting.remove();
+
+    // Assess: the rotation itself went through, but nothing says the old key stopped working.
+    expect(run.code).toBe(1);
+    expect(run.stdout).toMatch(/Rotated in [\d.]+ s: AWSCURRENT is version/);
+    expect(`${run.stdout}${run.stderr}`).not.toContain('stopped working');
+    expect(run.stderr).toMatch(
+      new RegExp(
+        `error \\[OLD_KEY_STILL_ACCEPTED\\]: the emergency rotation of ${machine.secretName} moved AWSCURRENT, but Clerk still accepts the previous key \\(asked 3 times over 5 s, the last at [\\d:TZ-]+\\)`,
+      ),
+    );
+    expect(run.stderr).toContain(`runbook: ${RUNBOOK_URL}#old_key_still_accepted`);
+    expect(run.stderr).toContain("next: treat the old key as live: revoke it in Clerk's dashboard");
+    expect(accepting.triggered).toBeGreaterThanOrEqual(3);
+    expect(await tagsOf(fixture.stack, machine.secretName)).toEqual({ [TagKey.machineId]: machine.machineId });
   });
 
   it('rotate --emergency restores the tags when the rotation fails, and repair recovers', async () => {

@@ -46,16 +46,16 @@ describe('CLI: output from Clerk and AWS is data, not terminal control', () => {
     // Prepare
     const machine = await fixture.stack.addMachine({ name: 'hostile-verify' });
 
-    // Act
-    answerHostile('listM2MTokens', 1);
+    // Act: the verification's first Clerk call (Clerk's current key) gets the hostile body.
+    answerHostile('getMachineSecretKey', 1);
     const text = await cli('verify', machine.secretName);
-    answerHostile('listM2MTokens', 1);
+    answerHostile('getMachineSecretKey', 1);
     const json = await cli('--json', 'verify', machine.secretName);
 
     // Assess
     expect(text.code).toBe(1);
     expect(text.stderr).toMatch(
-      /^error \[CLERK_BAD_REQUEST\]: Clerk ListM2MTokens: Clerk rejected the request: +ok {4}AWSCURRENT's key is Clerk's current key verifiedX+… \(HTTP 400/m,
+      /^error \[CLERK_BAD_REQUEST\]: Clerk GetMachineSecretKey: Clerk rejected the request: +ok {4}AWSCURRENT's key is Clerk's current key verifiedX+… \(HTTP 400/m,
     );
     expectPlainData(text);
     expect(json.code).toBe(1);

@@ -1,11 +1,11 @@
 import { type Command, Option } from 'commander';
 import { Stage, TagKey } from '../../constants.ts';
-import { versionWithStage } from '../../core/SecretStore.ts';
+import { type RotationRules, type SecretStore, versionWithStage } from '../../core/SecretStore.ts';
 import { ErrorCode } from '../../errors.ts';
 import type { Redacted } from '../../Redacted.ts';
 import { type MachineSecret, parseMachineSecret, serializeMachineSecret } from '../../secretFormat.ts';
 import type { CliContext } from '../CliContext.ts';
-import type { OperatorSecretStore, RotationRules } from '../createOperatorSecretStore.ts';
+import { type BindingProof, confirmMachineBinding } from '../confirmMachineBinding.ts';
 import { EXIT_CODES_HELP } from '../ExitCode.ts';
 import { CliErrorCode, OperationError, UsageError } from '../errors.ts';
 import {
@@ -30,11 +30,15 @@ interface InitOptions {
   readonly showKey?: boolean;
 }
 
-/** The secret init writes into, and (adopted) its value before. */
+/** The secret init writes into, and (adopted) its value and binding before. */
 interface Target {
   readonly arn: string;
   readonly name: string;
   readonly secretString: string | undefined;
+  /** Whether it already carried the `clerk-rotator:machine-id` tag (of this machine). */
+  readonly bound: boolean;
+  /** The key its value holds for the machine, if it holds one. */
+  readonly valueKey: Redacted | undefined;
 }
 
 const OWN_FIELDS = new Set(['machineId', 'secretKey', 'rotatedAt', 'previousKeyExpiresAt']);
@@ -69,8 +73,8 @@ function checkOptions(options: InitOptions): void {
 }
 
 /** The secret to adopt, if it is safe to: no rotation pending, not bound to another machine. */
-async function readAdoptTarget(store: OperatorSecretStore, secretId: string, machineId: string): Promise<Target> {
-  const metadata = await store.describe(secretId);
+async function readAdoptTarget(store: SecretStore, secretId: string, machineId: string): Promise<Target> {
+  const metadata = await store.describeSecret(secretId);
   const pending = versionWithStage(metadata, Stage.pending);
   const current = versionWithStage(metadata, Stage.current);
   if (pending !== undefined && pending !== current) {
@@ -86,18 +90,19 @@ async function readAdoptTarget(store: OperatorSecretStore, secretId: string, mac
       `${metadata.name} is tagged ${TagKey.machineId}=${taggedMachine}, not ${machineId}; init --adopt writes only into a secret of the same machine or an untagged one`,
     );
   }
-  const value = await store.getValue(metadata.arn, { stage: Stage.current });
-  return { arn: metadata.arn, name: metadata.name, secretString: value?.secretString };
+  const value = await store.getSecretVersion(metadata.arn, { stage: Stage.current });
+  const target = { arn: metadata.arn, name: metadata.name, secretString: value?.secretString };
+  return { ...target, bound: taggedMachine !== undefined, valueKey: heldKey(target, machineId) };
 }
 
-/** Whether the adopted value already holds `key`; refuses a value that is another machine's secret. */
-function holdsKey(target: Target, machineId: string, key: Redacted): boolean {
+/** The key the adopted value holds for the machine, if any; refuses a value that is another machine's secret. */
+function heldKey(target: Pick<Target, 'name' | 'secretString'>, machineId: string): Redacted | undefined {
   let held: MachineSecret;
   try {
     held = parseMachineSecret(target.secretString, `AWSCURRENT of ${target.name}`);
   } catch {
     // Not a machine secret yet (a placeholder, another format): it is replaced, its other JSON fields kept.
-    return false;
+    return undefined;
   }
   if (held.machineId !== machineId) {
     throw new OperationError(
@@ -105,7 +110,7 @@ function holdsKey(target: Target, machineId: string, key: Redacted): boolean {
       `${target.name} holds a key for ${held.machineId}, not ${machineId}; init --adopt writes only into a secret of the same machine or a value that is not a machine secret`,
     );
   }
-  return held.secretKey.equals(key);
+  return held.secretKey;
 }
 
 function tagsFor(machineId: string, options: InitOptions, instanceKeySecretId: string): Record<string, string> {
@@ -115,14 +120,18 @@ function tagsFor(machineId: string, options: InitOptions, instanceKeySecretId: s
   return tags;
 }
 
-async function enableRotation(ctx: CliContext, target: Target, machineId: string, options: InitOptions) {
+async function enableRotation(
+  ctx: CliContext,
+  target: Pick<Target, 'arn' | 'name'>,
+  machineId: string,
+  options: InitOptions,
+) {
   if (options.rotationFunction === undefined || options.schedule === undefined) return false;
   try {
-    await ctx.store().rotate({
+    await ctx.operatorCalls().configureRotation({
       secretId: target.arn,
       rotationLambdaArn: options.rotationFunction,
       rules: options.schedule,
-      rotateImmediately: false,
     });
   } catch (error) {
     ctx.output.message(
@@ -134,8 +143,55 @@ async function enableRotation(ctx: CliContext, target: Target, machineId: string
 }
 
 /**
- * Stores Clerk's current key for the machine in a new or an adopted secret, tags it, optionally enables rotation,
- * and reports the secret's rotation as Secrets Manager has it afterwards.
+ * Clerk's current key for the machine. An adopted secret without its binding tag is bound only once Clerk confirms
+ * the machine (it exists, and the key the value holds is Clerk's current key or still accepted).
+ */
+async function readClerkKey(
+  ctx: CliContext,
+  instanceKey: Redacted,
+  machineId: string,
+  adopted: Target | undefined,
+): Promise<{ key: Redacted; bindingAdded: BindingProof | undefined }> {
+  if (adopted === undefined || adopted.bound) {
+    return { key: await ctx.clerk().getMachineSecretKey(instanceKey, machineId), bindingAdded: undefined };
+  }
+  const { valueKey } = adopted;
+  const confirmed = await confirmMachineBinding(ctx.clerk(), instanceKey, {
+    secretName: adopted.name,
+    machineId,
+    valueKey,
+  });
+  return { key: confirmed.clerkKey, bindingAdded: confirmed.proof };
+}
+
+/** Writes the value (unless the adopted secret already holds Clerk's key) and the tags. */
+async function writeSecret(
+  ctx: CliContext,
+  input: {
+    readonly name: string;
+    readonly adopted: Target | undefined;
+    readonly secretString: string;
+    readonly key: Redacted;
+    readonly tags: Record<string, string>;
+  },
+): Promise<{ target: Pick<Target, 'arn' | 'name'>; versionId: string | undefined }> {
+  const { adopted, secretString, tags } = input;
+  if (adopted === undefined) {
+    const created = await ctx.operatorCalls().createSecret({ name: input.name, secretString, tags });
+    return { target: created, versionId: created.versionId };
+  }
+  const holds = adopted.valueKey?.equals(input.key) ?? false;
+  const versionId = holds
+    ? undefined
+    : (await ctx.operatorCalls().putCurrentValue(adopted.arn, secretString)).versionId;
+  await ctx.store().tagSecret(adopted.arn, tags);
+  return { target: adopted, versionId };
+}
+
+/**
+ * Stores Clerk's current key for the machine in a new or an adopted secret, tags it (binding an untagged adopted
+ * secret once Clerk confirmed the machine), optionally enables rotation, and reports the secret's rotation as
+ * Secrets Manager has it afterwards.
  */
 async function init(ctx: CliContext, machineId: string, options: InitOptions): Promise<InitReport> {
   checkOptions(options);
@@ -143,22 +199,17 @@ async function init(ctx: CliContext, machineId: string, options: InitOptions): P
   if (instanceKeySecret === undefined) throw new UsageError(INSTANCE_KEY_MISSING, 'init');
   const store = ctx.store();
   const adopted = options.adopt === undefined ? undefined : await readAdoptTarget(store, options.adopt, machineId);
-  const key = await ctx.clerk().getMachineSecretKey(await readInstanceKeySecret(store, instanceKeySecret), machineId);
+  const instanceKey = await readInstanceKeySecret(store, instanceKeySecret);
+  const { key, bindingAdded } = await readClerkKey(ctx, instanceKey, machineId, adopted);
   const secretString = serializeMachineSecret({ machineId, secretKey: key, extra: extraFields(adopted?.secretString) });
   const tags = tagsFor(machineId, options, instanceKeySecret.secretId);
-
-  let target: Target;
-  let versionId: string | undefined;
-  if (adopted === undefined) {
-    const created = await store.createSecret({ name: options.name ?? '', secretString, tags });
-    target = { arn: created.arn, name: created.name, secretString };
-    versionId = created.versionId;
-  } else {
-    target = adopted;
-    if (!holdsKey(adopted, machineId, key))
-      versionId = (await store.putCurrentValue(adopted.arn, secretString)).versionId;
-    await store.tag(adopted.arn, tags);
-  }
+  const { target, versionId } = await writeSecret(ctx, {
+    name: options.name ?? '',
+    adopted,
+    secretString,
+    key,
+    tags,
+  });
   const rotationConfiguredNow = await enableRotation(ctx, target, machineId, options);
   return {
     action: adopted === undefined ? 'created' : 'adopted',
@@ -166,7 +217,8 @@ async function init(ctx: CliContext, machineId: string, options: InitOptions): P
     machineId,
     versionId,
     tags,
-    rotation: await store.describe(target.arn),
+    bindingAdded,
+    rotation: await store.describeSecret(target.arn),
     rotationConfiguredNow,
     revealedKey: options.showKey ? key : undefined,
   };

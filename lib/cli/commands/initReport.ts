@@ -1,7 +1,8 @@
+import { TagKey } from '../../constants.ts';
 import type { Redacted } from '../../Redacted.ts';
-import type { SecretMetadata } from '../createOperatorSecretStore.ts';
+import { type BindingProof, describeBindingProof } from '../confirmMachineBinding.ts';
 import { type Line, type ReportView, tone } from '../createOutput.ts';
-import { describeRotation, describeRules, rotationDocument } from '../describeRotation.ts';
+import { describeRotation, describeRules, type RotationFields, rotationDocument } from '../describeRotation.ts';
 import { ExitCode } from '../ExitCode.ts';
 
 /** What `init` did to one secret, and the secret's rotation as Secrets Manager reports it afterwards. */
@@ -12,11 +13,10 @@ export interface InitReport {
   /** The version written; undefined when the secret already held Clerk's current key. */
   readonly versionId: string | undefined;
   readonly tags: Readonly<Record<string, string>>;
+  /** An adopted secret had no binding tag: init added it after Clerk confirmed the machine, this way. */
+  readonly bindingAdded: BindingProof | undefined;
   /** DescribeSecret after init. */
-  readonly rotation: Pick<
-    SecretMetadata,
-    'rotationEnabled' | 'rotationLambdaArn' | 'rotationRules' | 'lastRotatedAt' | 'nextRotationAt'
-  >;
+  readonly rotation: RotationFields;
   /** Whether this run enabled rotation (--rotation-function and --schedule). */
   readonly rotationConfiguredNow: boolean;
   /** The key, only when --show-key asked for it. */
@@ -53,6 +53,9 @@ function initLines(report: InitReport): Line[] {
         .map(([key, value]) => `${key}=${value}`)
         .join(', '),
     ),
+    ...(report.bindingAdded === undefined
+      ? []
+      : [row('binding', `${TagKey.machineId} added: ${describeBindingProof(report.bindingAdded)}`)]),
     row('rotation', rotationText(report)),
     report.revealedKey === undefined
       ? row('key', 'not shown (pass --show-key to print it)')
@@ -74,6 +77,7 @@ export function initView(report: InitReport): ReportView {
       versionId: report.versionId ?? null,
       valueWritten: report.versionId !== undefined,
       tags: report.tags,
+      bindingAdded: report.bindingAdded ?? null,
       rotation: configured
         ? {
             ...rotationDocument(rotation),

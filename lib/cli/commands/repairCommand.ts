@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { Stage } from '../../constants.ts';
+import { Stage, TagKey } from '../../constants.ts';
 import type { CliContext } from '../CliContext.ts';
 import { CliDefaults } from '../CliDefaults.ts';
 import { diagnoseSnapshotPending, type PendingDiagnosis } from '../diagnosePendingVersion.ts';
@@ -10,8 +10,10 @@ import { parseSecretId, secondsParser } from '../optionParsers.ts';
 import { readFunctionLog } from '../readFunctionLog.ts';
 import { type PendingVersion, readSecretSnapshot, type SecretSnapshot } from '../readSecretSnapshot.ts';
 import { INSTANCE_KEY_MISSING } from '../resolveInstanceKey.ts';
+import { readRotatesInFlight, rotateInFlightRefusal } from '../rotatesInFlight.ts';
 import type { ActionRunner } from './ActionRunner.ts';
-import { type RepairReport, repairView, type StageChange } from './repairReport.ts';
+import { diagnoseBinding, type MissingBinding } from './repairBinding.ts';
+import { type RepairChange, type RepairReport, repairView, type StageChange } from './repairReport.ts';
 
 interface RepairOptions {
   readonly apply?: boolean;
@@ -24,6 +26,7 @@ function planFor(snapshot: SecretSnapshot, diagnosis: PendingDiagnosis | undefin
     // AWSPENDING left on the current version: only the label goes.
     return [
       {
+        kind: 'stage',
         description: `remove the leftover AWSPENDING label from the current version ${snapshot.currentVersionId}`,
         stage: Stage.pending,
         removeFromVersionId: snapshot.currentVersionId ?? '',
@@ -31,6 +34,7 @@ function planFor(snapshot: SecretSnapshot, diagnosis: PendingDiagnosis | undefin
     ];
   }
   const removePending: StageChange = {
+    kind: 'stage',
     description: `remove AWSPENDING from version ${diagnosis.versionId}`,
     stage: Stage.pending,
     removeFromVersionId: diagnosis.versionId,
@@ -38,6 +42,7 @@ function planFor(snapshot: SecretSnapshot, diagnosis: PendingDiagnosis | undefin
   if (diagnosis.action !== 'promote') return [removePending];
   return [
     {
+      kind: 'stage',
       description: `move AWSCURRENT from version ${snapshot.currentVersionId ?? 'none'} to ${diagnosis.versionId} (AWSPREVIOUS follows)`,
       stage: Stage.current,
       moveToVersionId: diagnosis.versionId,
@@ -61,7 +66,7 @@ async function diagnoseStuck(
   snapshot: SecretSnapshot & { readonly pending: PendingVersion },
   options: RepairOptions,
 ): Promise<PendingDiagnosis> {
-  const since = snapshot.pending.createdAt ?? snapshot.lastChangedAt;
+  const since = snapshot.pending.createdAt ?? snapshot.lastChangedDate;
   const age = since === undefined ? Number.POSITIVE_INFINITY : ctx.clock.now() - since;
   if (age < options.stuckAfter * 1000) {
     throw new OperationError(
@@ -82,15 +87,18 @@ async function diagnoseStuck(
 /** Makes the changes in order; in text, what was done before a failure is printed before the error. */
 async function applyPlan(ctx: CliContext, report: RepairReport): Promise<RepairReport> {
   const store = ctx.store();
-  const done: StageChange[] = [];
+  const done: RepairChange[] = [];
   try {
     for (const change of report.plan) {
-      await store.updateStage({
-        secretId: report.secret.arn,
-        stage: change.stage,
-        ...(change.moveToVersionId === undefined ? {} : { moveToVersionId: change.moveToVersionId }),
-        ...(change.removeFromVersionId === undefined ? {} : { removeFromVersionId: change.removeFromVersionId }),
-      });
+      if (change.kind === 'tag') await store.tagSecret(report.secret.arn, change.tags);
+      else {
+        await store.updateStage({
+          secretId: report.secret.arn,
+          stage: change.stage,
+          ...(change.moveToVersionId === undefined ? {} : { moveToVersionId: change.moveToVersionId }),
+          ...(change.removeFromVersionId === undefined ? {} : { removeFromVersionId: change.removeFromVersionId }),
+        });
+      }
       done.push(change);
     }
   } catch (error) {
@@ -100,11 +108,35 @@ async function applyPlan(ctx: CliContext, report: RepairReport): Promise<RepairR
   return { ...report, done };
 }
 
+function bindingChange(binding: MissingBinding): RepairChange {
+  return {
+    kind: 'tag',
+    description: `tag the secret ${TagKey.machineId}=${binding.machineId}: bind it to its machine`,
+    tags: { [TagKey.machineId]: binding.machineId },
+  };
+}
+
+/** Refuses while a rotate recorded on the secret may still land: removing AWSPENDING then could let a second one happen. */
+async function refuseWhileRotateInFlight(ctx: CliContext, snapshot: SecretSnapshot): Promise<void> {
+  const now = ctx.clock.now();
+  const horizonSeconds = ctx.functionSettings().rotateLandingHorizonSeconds;
+  const [inFlight] = await readRotatesInFlight(ctx.store(), snapshot, { now, horizonSeconds });
+  if (inFlight !== undefined) throw rotateInFlightRefusal(snapshot.name, inFlight, now, 'repair');
+}
+
+/**
+ * Diagnoses the secret — its binding tag, then AWSPENDING — and plans the safe fix: the binding tag once Clerk
+ * confirmed the machine, then promote or remove the label; with --apply, makes the changes. Nothing while a recorded
+ * rotate may still land.
+ */
 async function repair(ctx: CliContext, secretId: string, options: RepairOptions): Promise<RepairReport> {
   const snapshot = await readSecretSnapshot(ctx.store(), secretId);
+  await refuseWhileRotateInFlight(ctx, snapshot);
+  const binding = await diagnoseBinding(ctx, snapshot, options.instanceKeySecret);
   const { pending } = snapshot;
   const base = {
     secret: { name: snapshot.name, arn: snapshot.arn },
+    binding,
     currentVersionId: snapshot.currentVersionId,
     pendingSince: pending?.createdAt,
     diagnosis: undefined,
@@ -115,7 +147,8 @@ async function repair(ctx: CliContext, secretId: string, options: RepairOptions)
     next: undefined,
     now: ctx.clock.now(),
   };
-  if (pending === undefined && !snapshot.leftoverPendingLabel) return { ...base, state: 'clean', apply: false };
+  const labelled = pending !== undefined || snapshot.leftoverPendingLabel;
+  if (!labelled && binding === undefined) return { ...base, state: 'clean', apply: false };
 
   const diagnosis = pending === undefined ? undefined : await diagnoseStuck(ctx, { ...snapshot, pending }, options);
   const functionLog =
@@ -129,11 +162,14 @@ async function repair(ctx: CliContext, secretId: string, options: RepairOptions)
         });
   const report: RepairReport = {
     ...base,
-    state: diagnosis === undefined ? 'leftover-pending-label' : 'stuck-pending',
+    state: !labelled ? 'unbound' : diagnosis === undefined ? 'leftover-pending-label' : 'stuck-pending',
     diagnosis,
     functionLog,
-    plan: planFor(snapshot, diagnosis),
-    next: nextStep(snapshot, diagnosis),
+    plan: [
+      ...(binding === undefined ? [] : [bindingChange(binding)]),
+      ...(labelled ? planFor(snapshot, diagnosis) : []),
+    ],
+    next: labelled ? nextStep(snapshot, diagnosis) : undefined,
   };
   return report.apply ? applyPlan(ctx, report) : report;
 }
@@ -142,7 +178,7 @@ export function registerRepairCommand(program: Command, run: ActionRunner): Comm
   return program
     .command('repair')
     .description(
-      "Diagnose a stuck rotation (AWSPENDING on a version that is not AWSCURRENT) and fix it safely: promote the pending version when its key works and is Clerk's current key, otherwise remove the AWSPENDING label. Dry run unless --apply.",
+      "Dry run unless --apply. Diagnose a stuck rotation (AWSPENDING on a version that is not AWSCURRENT) and fix it safely: promote the pending version when its key works and is Clerk's current key, otherwise remove the AWSPENDING label; bind a secret without its clerk-rotator:machine-id tag once Clerk confirms the machine. Nothing while a recorded rotate may still land.",
     )
     .argument('<secret>', 'the machine secret (name or ARN)', parseSecretId)
     .option('--apply', 'make the changes (default: print what would be done)')
@@ -159,13 +195,19 @@ export function registerRepairCommand(program: Command, run: ActionRunner): Comm
       'after',
       `
 Decision:
+  bind          no clerk-rotator:machine-id tag: add it, once Clerk confirms the machine
+                (it exists, and the value's key is its current key or still accepted);
+                MACHINE_MISMATCH otherwise. A tag naming another machine than the value
+                is refused (MACHINE_BINDING_INVALID): repair never moves a binding
   promote       the pending key authenticates at Clerk and is Clerk's current key:
                 move AWSCURRENT to it (RemoveFromVersionId = the current version), then
                 remove AWSPENDING
   remove label  anything else (no value, another machine, rejected, stale): remove
                 AWSPENDING; the next rotation's createSecret adopts Clerk's current key,
                 so no key Clerk issued is lost and Clerk is not rotated twice
-A leftover AWSPENDING on the AWSCURRENT version is removed too.
+A leftover AWSPENDING on the AWSCURRENT version is removed too. While a rotate recorded
+on the secret may still land (its landing horizon), repair changes nothing
+(ROTATE_IN_FLIGHT, with the time from which it may act).
 ${EXIT_CODES_HELP}`,
     )
     .action(

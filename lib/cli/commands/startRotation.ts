@@ -1,16 +1,13 @@
 import { Stage } from '../../constants.ts';
-import { versionWithStage } from '../../core/SecretStore.ts';
+import { type SecretDescription, versionWithStage } from '../../core/SecretStore.ts';
 import { ErrorCode } from '../../errors.ts';
 import { parseMachineSecret } from '../../secretFormat.ts';
 import type { CliContext } from '../CliContext.ts';
 import { CliDefaults } from '../CliDefaults.ts';
-import type { SecretMetadata } from '../createOperatorSecretStore.ts';
-import { diagnoseSnapshotPending, type PendingDiagnosis } from '../diagnosePendingVersion.ts';
-import { CliErrorCode, type ReasonCode } from '../errors.ts';
-import { type FollowFailure, type FollowResult, followRotation, type RotationProgress } from '../followRotation.ts';
-import { readFunctionLog } from '../readFunctionLog.ts';
-import { readSecretSnapshot } from '../readSecretSnapshot.ts';
-import type { RotateOutcome, RotateReport } from './rotateReport.ts';
+import { OperationError } from '../errors.ts';
+import { followRotation, type RotationProgress } from '../followRotation.ts';
+import { explainRotationFailure } from './explainRotationFailure.ts';
+import type { RotateReport } from './rotateReport.ts';
 
 export interface StartOptions {
   readonly wait: boolean;
@@ -20,77 +17,9 @@ export interface StartOptions {
   readonly instanceKeySecret?: string | undefined;
 }
 
-type Failed = Extract<FollowResult, { outcome: 'failed' }>;
-
-const FAILURE_CODES: Record<FollowFailure, ReasonCode> = {
-  timeout: CliErrorCode.rotationStuck,
-  'version-gone': ErrorCode.versionNotStaged,
-  'label-removed': ErrorCode.versionNotPending,
-  cancelled: ErrorCode.rotationNotEnabled,
-};
-
-function stuckState(result: Failed, versionId: string): string {
-  switch (result.reached) {
-    case undefined:
-      return `RotateSecret was accepted but AWSPENDING never appeared on version ${versionId}`;
-    case 'pending':
-      return `createSecret: AWSPENDING is on version ${versionId}, which has no value (the new key was never staged)`;
-    default:
-      return `testSecret/finishSecret: the new key is staged on version ${versionId} but AWSCURRENT did not move`;
-  }
-}
-
-/** The diagnosis of the rotation's pending version; a failure to diagnose is reported, not thrown. */
-async function diagnoseQuietly(
-  ctx: CliContext,
-  secretId: string,
-  versionId: string,
-  instanceKeyOption: string | undefined,
-): Promise<{ diagnosis?: PendingDiagnosis; problem?: string }> {
-  try {
-    const snapshot = await readSecretSnapshot(ctx.store(), secretId);
-    const { pending } = snapshot;
-    if (pending?.versionId !== versionId) return {};
-    return { diagnosis: await diagnoseSnapshotPending(ctx, { ...snapshot, pending }, instanceKeyOption) };
-  } catch (error) {
-    return { problem: `the diagnosis itself failed: ${(error as Error).message}` };
-  }
-}
-
-/** Why the rotation did not complete: the state, the pending version's diagnosis, and the function's own record. */
-async function explainFailure(
-  ctx: CliContext,
-  metadata: SecretMetadata,
-  versionId: string,
-  result: Failed,
-  options: StartOptions,
-): Promise<Omit<Extract<RotateOutcome, { outcome: 'failed' }>, 'events'>> {
-  const { diagnosis, problem } =
-    result.failure === 'timeout' || result.failure === 'cancelled'
-      ? await diagnoseQuietly(ctx, metadata.arn, versionId, options.instanceKeySecret)
-      : {};
-  const functionLog = await readFunctionLog({
-    path: ctx.functionLogPath,
-    functionArn: metadata.rotationLambdaArn,
-    secretArn: metadata.arn,
-    versionId,
-  });
-  return {
-    outcome: 'failed',
-    failure: result.failure,
-    code: diagnosis?.code ?? FAILURE_CODES[result.failure],
-    reason: diagnosis === undefined ? result.message : `${result.message}; ${diagnosis.reason}`,
-    stuckIn: stuckState(result, versionId),
-    elapsedMs: result.elapsedMs,
-    diagnosis,
-    problem,
-    functionLog,
-  };
-}
-
 /** AWSCURRENT's previousKeyExpiresAt after the rotation, if its value says. */
-async function previousKeyExpiresAt(ctx: CliContext, metadata: SecretMetadata): Promise<string | undefined> {
-  const value = await ctx.store().getValue(metadata.arn, { stage: Stage.current });
+async function previousKeyExpiresAt(ctx: CliContext, metadata: SecretDescription): Promise<string | undefined> {
+  const value = await ctx.store().getSecretVersion(metadata.arn, { stage: Stage.current });
   try {
     return parseMachineSecret(value?.secretString, `AWSCURRENT of ${metadata.name}`).previousKeyExpiresAt;
   } catch {
@@ -99,20 +28,31 @@ async function previousKeyExpiresAt(ctx: CliContext, metadata: SecretMetadata): 
 }
 
 /**
- * RotateSecret with a fresh version id; with `wait`, follows the rotation (progress lines as it goes) until
- * AWSCURRENT moves or it fails, and explains a failure.
+ * RotateSecret with the stored configuration; the SDK gives it a fresh ClientRequestToken (kept across its own
+ * retries), which becomes the new version's id.
+ */
+async function startedVersion(ctx: CliContext, secret: SecretDescription): Promise<string> {
+  const versionId = await ctx.store().startRotation(secret.arn);
+  if (versionId === undefined) {
+    throw new OperationError(
+      ErrorCode.versionNotStaged,
+      `RotateSecret on ${secret.name} was accepted but its answer named no version; follow the rotation with \`status\``,
+    );
+  }
+  return versionId;
+}
+
+/**
+ * Starts a rotation; with `wait`, follows it (progress lines as it goes) until AWSCURRENT moves or it fails, and
+ * explains a failure.
  */
 export async function startRotation(
   ctx: CliContext,
-  metadata: SecretMetadata,
+  metadata: SecretDescription,
   options: StartOptions,
 ): Promise<RotateReport> {
   const previousVersionId = versionWithStage(metadata, Stage.current);
-  const token = ctx.randomUUID();
-  const started = await ctx
-    .store()
-    .rotate({ secretId: metadata.arn, clientRequestToken: token, rotateImmediately: true });
-  const versionId = started.versionId ?? token;
+  const versionId = await startedVersion(ctx, metadata);
   const report = {
     secret: { name: metadata.name, arn: metadata.arn },
     versionId,
@@ -139,7 +79,8 @@ export async function startRotation(
     },
   );
   if (result.outcome === 'failed') {
-    return { ...report, result: { ...(await explainFailure(ctx, metadata, versionId, result, options)), events } };
+    const failed = await explainRotationFailure(ctx, metadata, versionId, result, options.instanceKeySecret);
+    return { ...report, result: { ...failed, events } };
   }
   const promoted = {
     outcome: 'promoted' as const,

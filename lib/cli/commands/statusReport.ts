@@ -7,6 +7,7 @@ import { formatWhen, isoOrNull } from '../formatTime.ts';
 import { functionLogDocument, functionLogLines } from '../functionLogView.ts';
 import type { FunctionLogReport } from '../readFunctionLog.ts';
 import type { SecretSnapshot } from '../readSecretSnapshot.ts';
+import { describeRotateInFlight, type RotateInFlight } from '../rotatesInFlight.ts';
 
 /** Where a secret stands: what Secrets Manager holds, the verdict on it, and what the function logged for a pending rotation. */
 export interface StatusReport {
@@ -15,6 +16,8 @@ export interface StatusReport {
   readonly now: number;
   /** For a pending version: the step errors the rotation function recorded for it, or where they are. */
   readonly functionLog: FunctionLogReport | undefined;
+  /** Rotates recorded on the secret (tags `clerk-rotator:rotate-sent:…`) that may still land at Clerk. */
+  readonly rotatesInFlight: readonly RotateInFlight[];
 }
 
 export function verdictSegment(verdict: Verdict): Segment {
@@ -71,10 +74,10 @@ function secretLines(snapshot: SecretSnapshot, now: number): Line[] {
     row('machine', current.ok ? current.secret.machineId : (snapshot.tags[TagKey.machineId] ?? 'unknown')),
     row('rotation', describeRotation(snapshot)),
     row('function', snapshot.rotationLambdaArn ?? 'none'),
-    row('last rotated', snapshot.lastRotatedAt === undefined ? 'never' : formatWhen(snapshot.lastRotatedAt, now)),
+    row('last rotated', snapshot.lastRotatedDate === undefined ? 'never' : formatWhen(snapshot.lastRotatedDate, now)),
     row(
       'next rotation',
-      snapshot.nextRotationAt === undefined ? 'none scheduled' : formatWhen(snapshot.nextRotationAt, now),
+      snapshot.nextRotationDate === undefined ? 'none scheduled' : formatWhen(snapshot.nextRotationDate, now),
     ),
   ];
   if (current.ok) {
@@ -104,6 +107,14 @@ function secretLines(snapshot: SecretSnapshot, now: number): Line[] {
   return lines;
 }
 
+function inFlightLines(report: StatusReport): Line[] {
+  if (report.rotatesInFlight.length === 0) return [];
+  return [
+    '  rotates in flight (nothing rotates, adopts or repairs before their landing horizon ends)',
+    ...report.rotatesInFlight.map((rotate) => [tone.warn(`    ${describeRotateInFlight(rotate, report.now)}`)]),
+  ];
+}
+
 function verdictLines(report: StatusReport): Line[] {
   const { verdict, functionLog } = report;
   const lines: Line[] = ['', ['verdict: ', verdictSegment(verdict)], `  ${verdict.detail}`];
@@ -120,9 +131,14 @@ function verdictLines(report: StatusReport): Line[] {
 export function statusView(report: StatusReport): ReportView {
   return {
     exitCode: report.verdict.healthy ? ExitCode.ok : ExitCode.failed,
-    lines: [...secretLines(report.snapshot, report.now), ...verdictLines(report)],
+    lines: [...secretLines(report.snapshot, report.now), ...inFlightLines(report), ...verdictLines(report)],
     document: {
       ...statusDocument(report.snapshot, report.verdict),
+      rotatesInFlight: report.rotatesInFlight.map((rotate) => ({
+        versionId: rotate.versionId,
+        sentAt: isoOrNull(rotate.sentAt),
+        until: isoOrNull(rotate.until),
+      })),
       functionLog: report.functionLog === undefined ? null : functionLogDocument(report.functionLog),
     },
   };

@@ -1,39 +1,59 @@
-import type { ClerkMachineApi } from '../../clerk/ClerkClient.ts';
+import { askClerkAboutKey, type KeyVerdict } from '../../core/askClerkAboutKey.ts';
+import type { ClerkMachineApi } from '../../core/ClerkMachineApi.ts';
+import type { SecretVersion } from '../../core/SecretStore.ts';
 import { ErrorCode } from '../../errors.ts';
 import type { Redacted } from '../../Redacted.ts';
 import { type MachineSecret, parseMachineSecret } from '../../secretFormat.ts';
-import type { SecretValue } from '../createOperatorSecretStore.ts';
-import { CliErrorCode } from '../errors.ts';
+import type { SecretVerdict } from '../../verification/SecretVerdict.ts';
+import { CliErrorCode, isErrorCode } from '../errors.ts';
 import { formatInstant, formatRelative } from '../formatTime.ts';
-import { isKeyAccepted } from '../isKeyAccepted.ts';
 import type { Check } from './verifyReport.ts';
 
 const OVERLAP = 'previous-key-overlap';
 
+/** A question Clerk did not answer: the check fails with the failure's code (nothing was confirmed). */
+function unanswered(name: string, question: string, verdict: { readonly unknown: string }): Check {
+  const code = isErrorCode(verdict.unknown) ? verdict.unknown : undefined;
+  return { name, status: 'fail', detail: `Clerk did not say ${question} (${verdict.unknown})`, code };
+}
+
+/**
+ * Whether Clerk accepts AWSCURRENT's key. On drift the verification already asked; otherwise the CLI asks once more
+ * (the scheduled check does not, to spend one Clerk call per healthy secret): an operator gets the stronger answer.
+ */
 export async function checkCurrentKeyWorks(
   clerk: ClerkMachineApi,
   current: MachineSecret,
   versionId: string,
+  verdict: SecretVerdict,
 ): Promise<Check> {
   const name = 'current-key-works';
-  return (await isKeyAccepted(clerk, current.secretKey, current.machineId))
-    ? { name, status: 'pass', detail: `AWSCURRENT's key (version ${versionId}) authenticates at Clerk` }
-    : {
-        name,
-        status: 'fail',
-        detail: `Clerk rejects AWSCURRENT's key (version ${versionId}): apps reading AWSCURRENT fail`,
-        code: ErrorCode.clerkUnauthorized,
-      };
+  const answer: KeyVerdict =
+    verdict.outcome === 'drift'
+      ? verdict.currentKeyAccepted === undefined
+        ? { unknown: 'not answered during the verification' }
+        : verdict.currentKeyAccepted
+          ? 'accepted'
+          : 'rejected'
+      : await askClerkAboutKey(clerk, current.secretKey, current.machineId);
+  if (answer === 'accepted') {
+    return { name, status: 'pass', detail: `AWSCURRENT's key (version ${versionId}) authenticates at Clerk` };
+  }
+  if (answer === 'rejected') {
+    return {
+      name,
+      status: 'fail',
+      detail: `Clerk rejects AWSCURRENT's key (version ${versionId}): apps reading AWSCURRENT fail`,
+      code: ErrorCode.clerkUnauthorized,
+    };
+  }
+  return unanswered(name, `whether it accepts AWSCURRENT's key (version ${versionId})`, answer);
 }
 
-export async function checkCurrentKeyIsClerks(
-  clerk: ClerkMachineApi,
-  current: MachineSecret,
-  instanceKey: Redacted,
-): Promise<Check> {
+/** The verification's own comparison of AWSCURRENT with Clerk's current key, as a check. */
+export function checkCurrentKeyIsClerks(verdict: SecretVerdict): Check {
   const name = 'current-key-is-clerks';
-  const clerkKey = await clerk.getMachineSecretKey(instanceKey, current.machineId);
-  return clerkKey.equals(current.secretKey)
+  return verdict.outcome !== 'drift'
     ? { name, status: 'pass', detail: "AWSCURRENT's key is Clerk's current key" }
     : {
         name,
@@ -46,7 +66,7 @@ export async function checkCurrentKeyIsClerks(
 
 /** AWSPREVIOUS's key, or why there is none worth checking. */
 function previousKeyOf(
-  previous: SecretValue,
+  previous: SecretVersion,
   current: MachineSecret,
   secretName: string,
 ): { key: Redacted } | { skip: string } {
@@ -96,7 +116,7 @@ function judgeOverlap(accepted: boolean, expiresAt: number | undefined, versionI
 export async function checkPreviousKeyOverlap(
   clerk: ClerkMachineApi,
   input: {
-    readonly previous: SecretValue | undefined;
+    readonly previous: SecretVersion | undefined;
     readonly current: MachineSecret;
     readonly secretName: string;
     readonly now: number;
@@ -106,7 +126,10 @@ export async function checkPreviousKeyOverlap(
   if (previous === undefined) return { name: OVERLAP, status: 'skip', detail: 'no AWSPREVIOUS version' };
   const previousKey = previousKeyOf(previous, current, input.secretName);
   if ('skip' in previousKey) return { name: OVERLAP, status: 'skip', detail: previousKey.skip };
-  const accepted = await isKeyAccepted(clerk, previousKey.key, current.machineId);
+  const answer = await askClerkAboutKey(clerk, previousKey.key, current.machineId);
+  if (typeof answer === 'object') {
+    return unanswered(OVERLAP, `whether it accepts AWSPREVIOUS's key (version ${previous.versionId})`, answer);
+  }
   const expiresAt = current.previousKeyExpiresAt === undefined ? undefined : Date.parse(current.previousKeyExpiresAt);
-  return judgeOverlap(accepted, expiresAt, previous.versionId, input.now);
+  return judgeOverlap(answer === 'accepted', expiresAt, previous.versionId, input.now);
 }

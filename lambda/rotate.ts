@@ -8,7 +8,7 @@ import { EnvVar } from '../lib/constants.ts';
 import type { StepOutcome } from '../lib/core/RotationContext.ts';
 import { parseFunctionSettings } from '../lib/core/rotationSettings.ts';
 import { runRotationStep } from '../lib/core/runRotationStep.ts';
-import { createJsonLogger, metricDimensionsOf, parseLogLevel } from '../lib/Logger.ts';
+import { createFunctionLogger } from '../lib/Logger.ts';
 import type { RotationNotifier } from '../lib/notify/createRotationNotifier.ts';
 import { parseNotifyFunctionArns } from '../lib/notify/parseNotifyFunctionArns.ts';
 
@@ -56,12 +56,7 @@ const DEFAULT_CLERK_REQUEST_TIMEOUT_MS = 5_000;
 export function createRotationHandler(deps: RotationHandlerDeps): RotationHandler {
   const clock = deps.clock ?? systemClock;
   const sleep = deps.sleep ?? realSleep;
-  const logger = createJsonLogger({
-    clock,
-    write: deps.writeLog,
-    level: parseLogLevel(deps.env[EnvVar.logLevel]),
-    metricDimensions: metricDimensionsOf(deps.env),
-  });
+  const { logger, forInvocation } = createFunctionLogger({ clock, write: deps.writeLog, env: deps.env });
   const store = createSecretStore(deps.secretsManager);
   let notifier: Promise<RotationNotifier> | undefined;
   // The Lambda client serves only notifications: loaded on first use, so a function without
@@ -74,10 +69,8 @@ export function createRotationHandler(deps: RotationHandlerDeps): RotationHandle
     return notifier;
   };
 
-  let coldStart = true;
   return async (event, context) => {
-    const invocationLogger = logger.child({ requestId: context.awsRequestId, coldStart });
-    coldStart = false;
+    const invocationLogger = forInvocation(context);
     const deadline = clock.now() + context.getRemainingTimeInMillis() - (deps.safetyMarginMs ?? 3_000);
     let functionSettings: ReturnType<typeof parseFunctionSettings>;
     let notifier: RotationNotifier | undefined;

@@ -3,9 +3,8 @@ import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createSecretStore } from '../lib/aws/createSecretStore.ts';
 import { type Clock, realSleep, type Sleep, systemClock } from '../lib/Clock.ts';
 import { createClerkClient } from '../lib/clerk/ClerkClient.ts';
-import { EnvVar } from '../lib/constants.ts';
 import { EventError, isRotatorError } from '../lib/errors.ts';
-import { createJsonLogger, metricDimensionsOf, parseLogLevel } from '../lib/Logger.ts';
+import { createFunctionLogger } from '../lib/Logger.ts';
 import { createRatePacer } from '../lib/verification/createRatePacer.ts';
 import {
   runVerification,
@@ -56,12 +55,7 @@ async function invokeAsync(client: () => Promise<LambdaClient>, functionArn: str
 export function createVerifyHandler(deps: VerifyHandlerDeps): VerifyHandler {
   const clock = deps.clock ?? systemClock;
   const sleep = deps.sleep ?? realSleep;
-  const baseLogger = createJsonLogger({
-    clock,
-    write: deps.writeLog,
-    level: parseLogLevel(deps.env[EnvVar.logLevel]),
-    metricDimensions: metricDimensionsOf(deps.env),
-  });
+  const { forInvocation } = createFunctionLogger({ clock, write: deps.writeLog, env: deps.env });
   const store = createSecretStore(deps.secretsManager);
   let lambda: Promise<LambdaClient> | undefined;
   // The Lambda client is loaded only when a run has to hand on: most runs never do.
@@ -70,11 +64,8 @@ export function createVerifyHandler(deps: VerifyHandlerDeps): VerifyHandler {
     return lambda;
   };
   const continueRun = deps.continueRun ?? ((arn, cursor) => invokeAsync(lambdaClient, arn, cursor));
-  let coldStart = true;
-
   return async (event, context) => {
-    const logger = baseLogger.child({ requestId: context.awsRequestId, coldStart, step: 'verify' });
-    coldStart = false;
+    const logger = forInvocation(context).child({ step: 'verify' });
     try {
       const settings = parseVerificationSettings(deps.env);
       const start = parseVerifyEvent(event);

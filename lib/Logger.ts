@@ -104,3 +104,29 @@ export function metricDimensionsOf(env: Readonly<Record<string, string | undefin
   const name = env.AWS_LAMBDA_FUNCTION_NAME;
   return name ? { [METRIC_DIMENSION]: name } : {};
 }
+
+/**
+ * The logger of a Lambda function: JSON lines at LOG_LEVEL, metrics dimensioned by the function's name, and for each
+ * invocation a child that writes its request id and whether it was the execution environment's first (cold start).
+ */
+export function createFunctionLogger(options: {
+  readonly clock: Clock;
+  readonly write?: ((line: string) => void) | undefined;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}): { readonly logger: Logger; forInvocation(invocation: { readonly awsRequestId?: string | undefined }): Logger } {
+  const logger = createJsonLogger({
+    clock: options.clock,
+    write: options.write,
+    level: parseLogLevel(options.env.LOG_LEVEL),
+    metricDimensions: metricDimensionsOf(options.env),
+  });
+  let coldStart = true;
+  return {
+    logger,
+    forInvocation(invocation) {
+      const child = logger.child({ requestId: invocation.awsRequestId, coldStart });
+      coldStart = false;
+      return child;
+    },
+  };
+}

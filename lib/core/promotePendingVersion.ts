@@ -59,8 +59,10 @@ export async function promotePendingVersion(context: RotationContext): Promise<S
     moveToVersionId: event.token,
     ...(currentVersionId === undefined ? {} : { removeFromVersionId: currentVersionId }),
   });
-  await store.updateStage({ secretId: secret.arn, stage: Stage.pending, removeFromVersionId: event.token });
+  // Checked before AWSPENDING goes: if that removal fails and a new rotation starts before the re-run, the re-run
+  // would no longer know which version was replaced, and an expired overlap would go unreported.
   const replacedKeyProblem = await checkReplacedKey(context, pending, currentVersionId);
+  await store.updateStage({ secretId: secret.arn, stage: Stage.pending, removeFromVersionId: event.token });
   await notifier?.notify({
     type: MACHINE_KEY_ROTATED,
     secretId: secret.arn,

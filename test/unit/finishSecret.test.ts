@@ -63,15 +63,16 @@ describe('Function: finishSecret — an overlap that ran out before the rotation
     expect(harness.sm.stagesOf(harness.machineSecret)[token]).toEqual(['AWSCURRENT']);
   });
 
-  it('reports it on the re-run when the invocation that moved AWSCURRENT failed before its check', async () => {
+  it('reports it right after the move, even when removing AWSPENDING then fails, and again on the re-run (F6)', async () => {
     harness = new RotationHarness({ env: { [EnvVar.previousKeyTtlSeconds]: '60' } });
     const token = harness.startRotation();
     for (const step of ['createSecret', 'setSecret', 'testSecret']) await harness.step(step, token);
     harness.advance(61);
-    // AWSCURRENT moves; removing AWSPENDING fails: the invocation ends before its overlap check.
+    // AWSCURRENT moves; removing AWSPENDING fails. The check ran between the two: a new rotation that starts before
+    // the re-run (and moves AWSPREVIOUS) can no longer hide the expired overlap.
     harness.sm.inject('UpdateSecretVersionStage', { kind: 'pass' }, { kind: 'before', name: 'InternalServiceError' });
     await expect(harness.step('finishSecret', token)).rejects.toThrow(/UpdateSecretVersionStage failed/);
-    expect(harness.parsedLogs().some((l) => l.errorCode === ErrorCode.overlapExpired)).toBe(false);
+    expect(harness.parsedLogs().filter((l) => l.errorCode === ErrorCode.overlapExpired)).toHaveLength(1);
     await expect(harness.step('finishSecret', token)).resolves.toMatchObject({
       outcome: 'cleared-pending-label-overlap-expired',
     });

@@ -109,3 +109,22 @@ export async function completePendingRotation(
   }
   return failures;
 }
+
+/** The key AWSCURRENT holds, or undefined when it cannot be read. */
+export async function currentKeyOf(stack: LocalStack, secretName: string): Promise<string | undefined> {
+  return (await readSecretJson(stack, secretName, { VersionStage: 'AWSCURRENT' }))?.secretKey;
+}
+
+/** The `errorCode` of every error line among the function's JSON log lines, in order. */
+export function loggedErrorCodes(logs: readonly string[]): string[] {
+  const codes: string[] = [];
+  for (const line of logs) {
+    try {
+      const parsed = JSON.parse(line) as { level?: unknown; errorCode?: unknown };
+      if (parsed.level === 'error' && typeof parsed.errorCode === 'string') codes.push(parsed.errorCode);
+    } catch {
+      // not a JSON line: nothing to read
+    }
+  }
+  return codes;
+}

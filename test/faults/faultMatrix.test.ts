@@ -1,7 +1,7 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../lib/errors.ts';
 import { type FunctionCall, startLocalStack } from '../../localstack/startLocalStack.ts';
-import { MatrixReport } from '../support/MatrixReport.ts';
+import { matrixReport } from '../support/MatrixReport.ts';
 import {
   CALL_POINTS,
   type CallPoint,
@@ -60,14 +60,11 @@ const outcomeOf = (result: FaultCellResult): string => {
 };
 
 describe('Fault matrix: one fault at each outbound call of a rotation', () => {
-  const report = new MatrixReport(
+  const report = matrixReport(
     'Fault matrix',
     ['step', 'call', 'fault', 'armed', 'outcome (error lines)'],
     CELLS.map((cell) => cell.name),
   );
-  afterAll(() => {
-    if (report.size > 0) console.log(report.render());
-  });
 
   it('has a cell for every outbound call a clean rotation makes, in order', async () => {
     // Prepare

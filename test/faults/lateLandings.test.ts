@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../lib/errors.ts';
 import {
   CLIENT_TIMEOUT_MS,
@@ -7,7 +7,7 @@ import {
   ROTATION_ATTEMPTS,
   TIME_SCALE,
 } from '../support/lateLandingTime.ts';
-import { MatrixReport } from '../support/MatrixReport.ts';
+import { matrixReport } from '../support/MatrixReport.ts';
 import { runDeferredRotate } from '../support/runDeferredRotate.ts';
 import { type LateLandingCase, type LateLandingFacts, runLateLanding } from '../support/runLateLanding.ts';
 import { runRunbookRace } from '../support/runRunbookRace.ts';
@@ -84,14 +84,11 @@ const outcomeOf = (facts: LateLandingFacts): string => {
 };
 
 describe(`Late landings: a rotate processed after the client gave up (time ${TIME_SCALE}× compressed)`, () => {
-  const report = new MatrixReport(
+  const report = matrixReport(
     'Late landings',
     ['rotate', 're-attempt after', 'dashboard', 'landed after (emulated)', 'outcome'],
     CELLS.map((cell) => cell.name),
   );
-  afterAll(() => {
-    if (report.size > 0) console.log(report.render());
-  });
 
   it.concurrent.each(CELLS.map((cell) => [cell.name, cell] as const))(
     '%s: one rotation, loud until the horizon, AWSCURRENT on Clerk’s key once settled',

@@ -1,3 +1,5 @@
+import { afterAll } from 'vitest';
+
 /**
  * The table a matrix prints once all its cells ran: one row per cell, in the order the cells are declared (not the
  * order they finished), and a summary line. Rows only report; each cell's own test asserts.
@@ -37,4 +39,13 @@ export class MatrixReport {
       ...rows.map((row) => line(row.cells)),
     ].join('\n');
   }
+}
+
+/** A report for the enclosing describe block, printed once its cells have run. */
+export function matrixReport(title: string, columns: readonly string[], order: readonly string[]): MatrixReport {
+  const report = new MatrixReport(title, columns, order);
+  afterAll(() => {
+    if (report.size > 0) console.log(report.render());
+  });
+  return report;
 }

@@ -1,5 +1,6 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ROTATION_STEPS } from '../../lib/constants.ts';
+import type { RotationRecord } from '../../localstack/secretsManager/index.ts';
 import type { LocalMachine, LocalStack } from '../../localstack/startLocalStack.ts';
 
 /**
@@ -127,4 +128,17 @@ export function loggedErrorCodes(logs: readonly string[]): string[] {
     }
   }
   return codes;
+}
+
+/**
+ * RotateSecret as Secrets Manager runs it (every attempt, sync mode), then everything landed: the secret's rotation
+ * record as the emulator kept it.
+ */
+export async function rotateAndSettle(stack: LocalStack, machine: LocalMachine): Promise<RotationRecord | undefined> {
+  await stack.rotate(machine.secretName);
+  await stack.settled();
+  return stack.secretsManager
+    .rotations()
+    .filter((r) => r.secretArn === machine.secretArn)
+    .at(-1);
 }

@@ -2,7 +2,7 @@ import { DescribeSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { ROTATE_RECORD_TAG_PREFIX } from '../../lib/constants.ts';
 import type { LocalStack } from '../../localstack/startLocalStack.ts';
 import { startLocalStack } from '../../localstack/startLocalStack.ts';
-import { apiRotations, currentKeyOf } from './rotationInvariants.ts';
+import { apiRotations, currentKeyOf, rotateAndSettle } from './rotationInvariants.ts';
 import { endState } from './runLateLanding.ts';
 
 export interface DeferredRotateFacts {
@@ -67,12 +67,7 @@ export async function runDeferredRotate(stallBefore: string, stallMs: number): P
     const keyAppsHold = await currentKeyOf(stack, machine.secretName);
     holder.machineId = machine.machineId;
     logs.length = 0;
-    await stack.rotate(machine.secretName);
-    await stack.settled();
-    const rotation = stack.secretsManager
-      .rotations()
-      .filter((r) => r.secretArn === machine.secretArn)
-      .at(-1);
+    const rotation = await rotateAndSettle(stack, machine);
     if (holder.first === undefined) throw new Error('createSecret never ran');
     return {
       afterFirstInvocation: holder.first,

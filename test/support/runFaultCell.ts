@@ -19,6 +19,7 @@ import {
   completePendingRotation,
   currentKeyOf,
   loggedErrorCodes,
+  rotateAndSettle,
 } from './rotationInvariants.ts';
 
 /**
@@ -109,12 +110,7 @@ export async function runFaultCell(point: CallPoint, kind: FaultKind): Promise<F
     logs.length = 0; // addMachine's test-only rotation is set-up, not the cell
     run.watch = (into) => into.push(...watchKeyAppsHold(stack, machine, before, beforeVersion));
 
-    await stack.rotate(machine.secretName);
-    await stack.settled();
-    const rotation = stack.secretsManager
-      .rotations()
-      .filter((r) => r.secretArn === machine.secretArn)
-      .at(-1);
+    const rotation = await rotateAndSettle(stack, machine);
     const neededRecovery = rotation?.outcome !== 'succeeded';
     if (neededRecovery) {
       // Faults have stopped: Secrets Manager re-attempts the unfinished rotation, after any horizon.

@@ -17,6 +17,7 @@ import {
   checkNoKeyLogged,
   currentKeyOf,
   loggedErrorCodes,
+  rotateAndSettle,
 } from './rotationInvariants.ts';
 
 /** How Clerk's rotate misbehaves: all durations emulated, from the request's arrival at Clerk. */
@@ -167,13 +168,8 @@ export async function runLateLanding(cell: LateLandingCase): Promise<LateLanding
     holder.machine = machine;
     armLateRotate(stack, cell.rotate);
 
-    await stack.rotate(machine.secretName);
-    await stack.settled();
+    const rotation = await rotateAndSettle(stack, machine);
     keysSeen.add(stack.clerk.currentKey(machine.machineId));
-    const rotation = stack.secretsManager
-      .rotations()
-      .filter((r) => r.secretArn === machine.secretArn)
-      .at(-1);
     const completed = rotation?.outcome === 'succeeded';
     const landed = stack.clerk.audit.entries({ operation: 'rotateMachineSecretKey' }).find((e) => e.fault);
     const verified = completed ? undefined : await verifyOnSchedule(stack, machine, keyAppsHold);

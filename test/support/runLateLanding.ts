@@ -46,7 +46,7 @@ export interface LateLandingFacts {
   readonly completed: boolean;
   /** The function's error lines, by code, in order: the rotation's, then any healing rotation's. */
   readonly errorCodes: readonly string[];
-  /** Emulated ms from the rotate's arrival to its processing, and how its client was answered. */
+  /** Emulated ms from the faulted rotate's arrival at Clerk to its processing. */
   readonly landedAfterMs: number | undefined;
   /** When the rotation failed: the key in AWSCURRENT at the next verification run, before it ran. */
   readonly keyAppsHold: KeyStanding | undefined;
@@ -127,8 +127,8 @@ export async function endState(
 }
 
 /**
- * The verification's next scheduled run, one interval after the rotation started (past every horizon, and old
- * enough for a failed rotation's AWSPENDING to count as stuck); reports the key apps hold right before it runs.
+ * The verification's next scheduled run, one interval (an hour) on once everything has landed: past every horizon,
+ * and late enough for a failed rotation's AWSPENDING to count as stuck. Reports the key apps hold right before it.
  */
 export async function verifyOnSchedule(
   stack: LocalStack,

@@ -6,6 +6,7 @@ import type { FleetMeasurement } from './measureFleet.ts';
 import type { NotifyColdInitMeasurement } from './measureNotifyColdInit.ts';
 import type { ReaderRuns } from './measureReader.ts';
 import type { RotationCallsMeasurement } from './measureRotationCalls.ts';
+import type { TimeToHealMeasurement } from './measureTimeToHeal.ts';
 
 /** Everything one `bench/run.ts` run measured; written to bench/results.json. */
 export interface BenchResults {
@@ -29,6 +30,8 @@ export interface BenchResults {
     readonly run: FleetMeasurement;
   };
   readonly reader: ReaderRuns;
+  /** Absent in results written before it was measured; `--only=time-to-heal` adds or replaces it alone. */
+  readonly timeToHeal?: TimeToHealMeasurement & { readonly command: string; readonly measuredAt: string };
 }
 
 export interface GoalResult {

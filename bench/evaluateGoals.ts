@@ -1,5 +1,6 @@
 import type { BenchResults, GoalResult } from './BenchResults.ts';
 import { FLEET_GOAL_RATIO } from './measureFleet.ts';
+import { minutes, timeToHealMet } from './renderTimeToHeal.ts';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 
@@ -67,5 +68,15 @@ export function evaluateGoals(results: BenchResults): GoalResult[] {
       met: reader.coldFetchesMax <= reader.goals.coldFetches,
       note: '',
     },
+    ...(results.timeToHeal === undefined
+      ? []
+      : [
+          {
+            goal: 'A dashboard rotation is back in AWSCURRENT within one verification interval, long before the overlap ends',
+            measured: `max ${minutes(results.timeToHeal.maxMs)} (median ${minutes(results.timeToHeal.medianMs)}), interval ${minutes(results.timeToHeal.intervalMs)}, overlap ${minutes(results.timeToHeal.overlapMs)}`,
+            met: timeToHealMet(results.timeToHeal),
+            note: `emulated time; max ÷ overlap ${(results.timeToHeal.maxMs / results.timeToHeal.overlapMs).toFixed(2)}; ${results.timeToHeal.apiRotations} Clerk rotations`,
+          },
+        ]),
   ];
 }

@@ -4,6 +4,7 @@ import { markdownTable } from './markdownTable.ts';
 import type { BundleSize } from './measureBundle.ts';
 import type { NotifyColdInitMeasurement } from './measureNotifyColdInit.ts';
 import { renderSummaryTable } from './renderSummaryTable.ts';
+import { renderTimeToHeal } from './renderTimeToHeal.ts';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -242,6 +243,7 @@ at most ${reader.coldFetchesMax} fetch for 10,000 concurrent cold reads. The las
 
 ${renderReaderTable(reader.last)}
 
+${results.timeToHeal === undefined ? '' : renderTimeToHeal(results.timeToHeal, results.timeToHeal.command)}
 ## Section times
 
 ${markdownTable(

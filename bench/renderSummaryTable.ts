@@ -1,6 +1,7 @@
 import type { BenchResults } from './BenchResults.ts';
 import { markdownTable } from './markdownTable.ts';
 import { FLEET_GOAL_RATIO } from './measureFleet.ts';
+import { minutes, timeToHealMet } from './renderTimeToHeal.ts';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const ratio = (value: number) => `${value.toFixed(2)}×`;
@@ -9,7 +10,7 @@ const verdict = (met: boolean) => (met ? 'met' : 'missed');
 
 /** One row per measurement: result, the baseline run beside it, the ratio, the goal and whether it was met. */
 export function renderSummaryTable(results: BenchResults): string {
-  const { bundle, coldInit, notifyColdInit: notify, rotationCalls: calls, fleet, reader } = results;
+  const { bundle, coldInit, notifyColdInit: notify, rotationCalls: calls, fleet, reader, timeToHeal: heal } = results;
   const run = fleet.run;
   const steps = (pick: (s: (typeof calls.steps)[number]) => number) => calls.steps.map(pick).join('+');
   return markdownTable(
@@ -95,6 +96,18 @@ export function renderSummaryTable(results: BenchResults): string {
         '—',
         '',
       ],
+      ...(heal === undefined
+        ? []
+        : [
+            [
+              `Time to heal a dashboard rotation (emulated; verification every ${minutes(heal.intervalMs)})`,
+              `max ${minutes(heal.maxMs)}, median ${minutes(heal.medianMs)}`,
+              `overlap of the replaced key: ${minutes(heal.overlapMs)}`,
+              ratio(heal.maxMs / heal.overlapMs),
+              '≤ 1 interval (+ the run)',
+              verdict(timeToHealMet(heal)),
+            ],
+          ]),
     ],
   );
 }

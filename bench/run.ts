@@ -3,6 +3,7 @@
  * limit, and the reader — each against a baseline run beside it on this machine.
  *
  *   npx tsx bench/run.ts [--fleet-scale=<n>] [--fleet-scaling=time|window] [--fleet-secrets=<n>]
+ *   npx tsx bench/run.ts --only=time-to-heal     (seconds: measures that alone, merges it into results.json)
  *
  * Writes bench/results.md, bench/results.json and bench/fleet.svg.
  */
@@ -21,15 +22,18 @@ import { type FleetScaling, measureFleet } from './measureFleet.ts';
 import { measureNotifyColdInit } from './measureNotifyColdInit.ts';
 import { measureReader } from './measureReader.ts';
 import { measureRotationCalls } from './measureRotationCalls.ts';
+import { measureTimeToHeal } from './measureTimeToHeal.ts';
 import { renderFleetChart } from './renderFleetChart.ts';
 import { renderReport } from './renderReport.ts';
 import { renderSummaryTable } from './renderSummaryTable.ts';
+import { updateTimeToHeal } from './updateTimeToHeal.ts';
 
 const { values: args } = parseArgs({
   options: {
     'fleet-scale': { type: 'string' },
     'fleet-scaling': { type: 'string', default: 'time' },
     'fleet-secrets': { type: 'string', default: '1000' },
+    only: { type: 'string' },
   },
 });
 const fleetScaling = args['fleet-scaling'] as FleetScaling;
@@ -46,6 +50,17 @@ if (!Number.isInteger(fleetSecrets) || fleetSecrets < 1) {
 }
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+if (args.only !== undefined) {
+  if (args.only !== 'time-to-heal') throw new Error(`--only must be time-to-heal, got ${args.only}`);
+  const { results, goals } = await updateTimeToHeal(
+    join(REPO_ROOT, 'bench'),
+    'npx tsx bench/run.ts --only=time-to-heal',
+  );
+  log(renderSummaryTable(results));
+  for (const goal of goals.slice(-1)) log(`${goal.met ? 'met   ' : 'MISSED'}  ${goal.goal}: ${goal.measured}`);
+  log('bench/results.md and bench/results.json updated (time to heal only)');
+  process.exit(0);
+}
 const started = performance.now();
 const sectionMs: Record<string, number> = {};
 async function section<T>(name: string, measure: () => Promise<T>): Promise<T> {
@@ -93,10 +108,13 @@ const fleet = await section('fleet', async () => {
   };
 });
 const reader = await section('reader', () => measureReader(5));
+const timeToHeal = await section('time to heal', () => measureTimeToHeal());
+const generatedAt = new Date().toISOString();
+const command = ['npx tsx bench/run.ts', ...process.argv.slice(2)].join(' ');
 
 const results: BenchResults = {
-  generatedAt: new Date().toISOString(),
-  command: ['npx tsx bench/run.ts', ...process.argv.slice(2)].join(' '),
+  generatedAt,
+  command,
   durationMs: performance.now() - started,
   machine,
   loadAverageAtEnd: loadavg() as [number, number, number],
@@ -107,6 +125,7 @@ const results: BenchResults = {
   rotationCalls,
   fleet,
   reader,
+  timeToHeal: { ...timeToHeal, command, measuredAt: generatedAt },
 };
 const goals = evaluateGoals(results);
 const benchDir = join(REPO_ROOT, 'bench');

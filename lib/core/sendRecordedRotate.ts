@@ -121,7 +121,14 @@ export async function sendRecordedRotate(
         excess.map((record) => record.tagKey),
       );
     }
-    if (clock.now() > sendBy || deadline - clock.now() < 2 * timeoutMs) {
+    if (clock.now() > sendBy) {
+      await forgetRotateRecords(context, [tagKey]);
+      throw new RotationStateError(
+        ErrorCode.rotateDeferred,
+        `not rotating ${machineId} in this invocation: the record's ${SEND_WINDOW_MS} ms send window passed before the rotate could leave (the store calls took ${clock.now() - (sendBy - SEND_WINDOW_MS)} ms); nothing was sent, the next attempt rotates`,
+      );
+    }
+    if (deadline - clock.now() < 2 * timeoutMs) {
       await forgetRotateRecords(context, [tagKey]);
       throw deferred(machineId, deadline - clock.now(), neededMs, timeoutMs);
     }

@@ -1,6 +1,6 @@
-import { EnvVar, Stage } from '../../lib/constants.ts';
+import { EnvVar, Stage, TagKey } from '../../lib/constants.ts';
 import { startLocalStack } from '../../localstack/startLocalStack.ts';
-import { createSecretsManagerWire } from './createSecretsManagerWire.ts';
+import { createSecretsManagerWire, type SecretsManagerWire } from './createSecretsManagerWire.ts';
 
 export interface FleetMachine {
   readonly machineId: string;
@@ -42,13 +42,40 @@ export interface FleetShardResult {
 
 const FLEET_INSTANCE_KEY_SECRET = 'clerk/fleet-instance-key';
 /** The function's own Secrets Manager calls; Secrets Manager faults hit only these, never the test's setup. */
-const FUNCTION_OPERATIONS = ['DescribeSecret', 'GetSecretValue', 'PutSecretValue', 'UpdateSecretVersionStage'];
+const FUNCTION_OPERATIONS = [
+  'DescribeSecret',
+  'GetSecretValue',
+  'PutSecretValue',
+  'UpdateSecretVersionStage',
+  'TagResource',
+  'UntagResource',
+];
+/**
+ * The landing horizon, at the 10 s minimum (docs/decisions/007-landing-horizon.md). Sound for this fault model: an
+ * injected 5xx is answered instead of Clerk and never processed, a lost response is lost after Clerk processed the
+ * call, and nothing holds a request in between — no rotate can land later than its client saw the failure. A rotate
+ * whose outcome is unknown therefore blocks its secret for the horizon plus the 10 s send window, 20 s of real time.
+ */
+export const FLEET_LANDING_HORIZON_SECONDS = 10;
+/**
+ * A wire's connection pool holds 16 sockets, and a synchronous RotateSecret holds one for its whole rotation (a
+ * horizon wait included): one wire per 16 rotations in flight, or the pool, not `concurrency`, sets the pace.
+ */
+const WIRE_SOCKETS = 16;
+
+/**
+ * Secrets Manager re-attempts a failed rotation after 100 ms, doubling up to 5 s: a plain failure is re-run at once,
+ * as before, and a secret waiting out a horizon costs about nine re-attempts (each a few Secrets Manager reads and no
+ * Clerk call) instead of two hundred.
+ */
+export const fleetReattemptBackoffMs = (failedAttempt: number): number =>
+  Math.min(100 * 2 ** (failedAttempt - 1), 5_000);
 
 /**
  * One shard of the fleet: a Secrets Manager emulator of its own with the real rotation function, pointed at the
  * shared Clerk emulator. Creates a secret per machine, rotates them all (RotateSecret, sync mode, `concurrency`
- * at a time; Secrets Manager re-attempts a failed rotation up to 200 times, 100 ms apart — hours, compressed),
- * then reads back what each secret holds.
+ * at a time; Secrets Manager re-attempts a failed rotation up to 200 times, `fleetReattemptBackoffMs` apart — hours,
+ * compressed), then reads back what each secret holds.
  */
 export async function rotateFleetShard(options: FleetShardOptions): Promise<FleetShardResult> {
   const logs: string[] = [];
@@ -57,12 +84,19 @@ export async function rotateFleetShard(options: FleetShardOptions): Promise<Flee
     seed: options.seed,
     rotation: 'sync',
     rotationMaxAttempts: 200,
-    rotationBackoffMs: 100,
+    rotationBackoffMs: fleetReattemptBackoffMs,
     clerkRetry: { minTimeoutMs: 10, maxTimeoutMs: 200 },
-    functionEnv: { [EnvVar.clerkApiUrl]: options.clerkUrl, [EnvVar.instanceKeySecretId]: FLEET_INSTANCE_KEY_SECRET },
+    functionEnv: {
+      [EnvVar.clerkApiUrl]: options.clerkUrl,
+      [EnvVar.instanceKeySecretId]: FLEET_INSTANCE_KEY_SECRET,
+      [EnvVar.rotateLandingHorizonSeconds]: String(FLEET_LANDING_HORIZON_SECONDS),
+    },
     writeLog: (line) => logs.push(line),
   });
   const wire = createSecretsManagerWire(stack.secretsManager.endpoint);
+  const rotateWires = Array.from({ length: Math.ceil(options.concurrency / WIRE_SOCKETS) }, () =>
+    createSecretsManagerWire(stack.secretsManager.endpoint),
+  );
   try {
     await wire.call('CreateSecret', { Name: FLEET_INSTANCE_KEY_SECRET, SecretString: options.instanceKey });
     const secrets: { machine: FleetMachine; arn: string }[] = [];
@@ -70,6 +104,8 @@ export async function rotateFleetShard(options: FleetShardOptions): Promise<Flee
       const created = await wire.call<{ ARN: string }>('CreateSecret', {
         Name: `fleet/${machine.name}`,
         SecretString: JSON.stringify({ machineId: machine.machineId, secretKey: machine.initialKey }),
+        // The binding the function requires (the construct and `clerk-rotator init` set it).
+        Tags: [{ Key: TagKey.machineId, Value: machine.machineId }],
       });
       secrets.push({ machine, arn: created.ARN });
     }
@@ -80,7 +116,7 @@ export async function rotateFleetShard(options: FleetShardOptions): Promise<Flee
       stack.secretsManager.faults.randomly({ match: operation, rate: dropResponseRate, kind: 'drop-after-processing' });
     }
     let next = 0;
-    const rotateNext = async (): Promise<void> => {
+    const rotateNext = async (wire: SecretsManagerWire): Promise<void> => {
       for (let index = next++; index < secrets.length; index = next++) {
         const secret = secrets[index];
         if (secret === undefined) return;
@@ -91,7 +127,11 @@ export async function rotateFleetShard(options: FleetShardOptions): Promise<Flee
         });
       }
     };
-    await Promise.all(Array.from({ length: options.concurrency }, rotateNext));
+    await Promise.all(
+      Array.from({ length: options.concurrency }, (_, slot) =>
+        rotateNext(rotateWires[Math.floor(slot / WIRE_SOCKETS)] ?? wire),
+      ),
+    );
     stack.secretsManager.faults.clear();
 
     const records = new Map(stack.secretsManager.rotations().map((record) => [record.secretArn, record]));
@@ -129,6 +169,7 @@ export async function rotateFleetShard(options: FleetShardOptions): Promise<Flee
     return { machines, logs, injected };
   } finally {
     wire.close();
+    for (const rotateWire of rotateWires) rotateWire.close();
     await stack.close();
   }
 }

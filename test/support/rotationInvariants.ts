@@ -1,5 +1,6 @@
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { ROTATION_STEPS } from '../../lib/constants.ts';
+import type { RotationRecord } from '../../localstack/secretsManager/index.ts';
 import type { LocalMachine, LocalStack } from '../../localstack/startLocalStack.ts';
 
 /**
@@ -108,4 +109,36 @@ export async function completePendingRotation(
     }
   }
   return failures;
+}
+
+/** The key AWSCURRENT holds, or undefined when it cannot be read. */
+export async function currentKeyOf(stack: LocalStack, secretName: string): Promise<string | undefined> {
+  return (await readSecretJson(stack, secretName, { VersionStage: 'AWSCURRENT' }))?.secretKey;
+}
+
+/** The `errorCode` of every error line among the function's JSON log lines, in order. */
+export function loggedErrorCodes(logs: readonly string[]): string[] {
+  const codes: string[] = [];
+  for (const line of logs) {
+    try {
+      const parsed = JSON.parse(line) as { level?: unknown; errorCode?: unknown };
+      if (parsed.level === 'error' && typeof parsed.errorCode === 'string') codes.push(parsed.errorCode);
+    } catch {
+      // not a JSON line: nothing to read
+    }
+  }
+  return codes;
+}
+
+/**
+ * RotateSecret as Secrets Manager runs it (every attempt, sync mode), then everything landed: the secret's rotation
+ * record as the emulator kept it.
+ */
+export async function rotateAndSettle(stack: LocalStack, machine: LocalMachine): Promise<RotationRecord | undefined> {
+  await stack.rotate(machine.secretName);
+  await stack.settled();
+  return stack.secretsManager
+    .rotations()
+    .filter((r) => r.secretArn === machine.secretArn)
+    .at(-1);
 }

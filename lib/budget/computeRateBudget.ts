@@ -191,14 +191,20 @@ function instanceBudget(
     windowsOpen: rotations.windowsOpen[hour] ?? 0,
     expectedCalls: CLERK_CALLS_PER_ROTATION * stretch.meanPerWindow * WINDOWS_PER_HOUR + verificationPerHour,
     expectedPer10Seconds: CLERK_CALLS_PER_ROTATION * stretch.meanPerWindow + verificationPer10Seconds,
-    peakPer10Seconds: CLERK_CALLS_PER_ROTATION * peakCount([stretch], options.exceedance) + verificationPer10Seconds,
+    peakPer10Seconds:
+      CLERK_CALLS_PER_ROTATION * Math.min(peakCount([stretch], options.exceedance), rotations.windowsOpen[hour] ?? 0) +
+      verificationPer10Seconds,
   }));
   // The hour with the highest peak; among equal peaks, the highest average.
   const busier = (a: HourLoad, b: HourLoad) =>
     a.peakPer10Seconds > b.peakPer10Seconds ||
     (a.peakPer10Seconds === b.peakPer10Seconds && a.expectedPer10Seconds > b.expectedPer10Seconds);
   const busiestHour = hours.reduce((best, load) => (busier(load, best) ? load : best)).hour;
-  const rotationPeakPer10Seconds = CLERK_CALLS_PER_ROTATION * peakCount(stretches, options.exceedance);
+  // No more rotations at once than windows open at once (a machine rotates once per window): the Poisson reading
+  // overstates a handful of machines.
+  const mostOpen = Math.max(...rotations.windowsOpen);
+  const rotationPeakPer10Seconds =
+    CLERK_CALLS_PER_ROTATION * Math.min(peakCount(stretches, options.exceedance), mostOpen);
   const predictedPeakPer10Seconds = rotationPeakPer10Seconds + verificationPer10Seconds;
   const budget = limits.ratePer10Seconds * (1 - limits.appsShare);
   const usage = budget > 0 ? predictedPeakPer10Seconds / budget : Number.POSITIVE_INFINITY;
@@ -212,7 +218,7 @@ function instanceBudget(
     busiestHour,
     expectedPer10Seconds: Math.max(...hours.map((load) => load.expectedPer10Seconds)),
     rotationPeakPer10Seconds,
-    typicalRotationPeakPer10Seconds: CLERK_CALLS_PER_ROTATION * peakCount(stretches, 0.5),
+    typicalRotationPeakPer10Seconds: CLERK_CALLS_PER_ROTATION * Math.min(peakCount(stretches, 0.5), mostOpen),
     verificationPer10Seconds,
     predictedPeakPer10Seconds,
     usage,

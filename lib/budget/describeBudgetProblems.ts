@@ -13,9 +13,9 @@ export interface BudgetProblems {
   readonly warnings: readonly string[];
 }
 
-/** A number for a message: whole when it is, else one decimal. */
+/** A number for a message: whole when it is, else two decimals below 10 and one above (trailing zeros dropped). */
 export function formatCount(value: number): string {
-  return Number.isInteger(value) ? String(value) : value.toFixed(1);
+  return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(value < 10 ? 2 : 1)));
 }
 
 export function formatShare(share: number): string {

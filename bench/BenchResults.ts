@@ -4,6 +4,7 @@ import type { BundleMeasurement } from './measureBundle.ts';
 import type { ColdInitMeasurement } from './measureColdInit.ts';
 import type { FleetMeasurement } from './measureFleet.ts';
 import type { NotifyColdInitMeasurement } from './measureNotifyColdInit.ts';
+import type { RateBudgetMeasurement } from './measureRateBudget.ts';
 import type { ReaderRuns } from './measureReader.ts';
 import type { RotationCallsMeasurement } from './measureRotationCalls.ts';
 
@@ -29,6 +30,8 @@ export interface BenchResults {
     readonly run: FleetMeasurement;
   };
   readonly reader: ReaderRuns;
+  /** A simulated month of a 10,000-machine fleet against the rate budget's prediction. */
+  readonly rateBudget: RateBudgetMeasurement;
 }
 
 export interface GoalResult {

@@ -3,6 +3,7 @@ import type { BenchResults, GoalResult } from './BenchResults.ts';
 import { markdownTable } from './markdownTable.ts';
 import type { BundleSize } from './measureBundle.ts';
 import type { NotifyColdInitMeasurement } from './measureNotifyColdInit.ts';
+import { renderRateBudget } from './renderRateBudget.ts';
 import { renderSummaryTable } from './renderSummaryTable.ts';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
@@ -242,6 +243,7 @@ at most ${reader.coldFetchesMax} fetch for 10,000 concurrent cold reads. The las
 
 ${renderReaderTable(reader.last)}
 
+${renderRateBudget(results.rateBudget, results.command)}
 ## Section times
 
 ${markdownTable(

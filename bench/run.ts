@@ -1,6 +1,7 @@
 /**
  * The performance report: bundle size, cold init, calls per rotation, a fleet of 1000 rotations under Clerk's rate
- * limit, and the reader — each against a baseline run beside it on this machine.
+ * limit, and the reader — each against a baseline run beside it on this machine — and a simulated month of a
+ * 10,000-machine fleet against the rate budget's prediction (alone: `npx tsx bench/runRateBudget.ts`).
  *
  *   npx tsx bench/run.ts [--fleet-scale=<n>] [--fleet-scaling=time|window] [--fleet-secrets=<n>]
  *
@@ -19,6 +20,7 @@ import { measureBundle } from './measureBundle.ts';
 import { measureColdInit } from './measureColdInit.ts';
 import { type FleetScaling, measureFleet } from './measureFleet.ts';
 import { measureNotifyColdInit } from './measureNotifyColdInit.ts';
+import { measureRateBudget } from './measureRateBudget.ts';
 import { measureReader } from './measureReader.ts';
 import { measureRotationCalls } from './measureRotationCalls.ts';
 import { renderFleetChart } from './renderFleetChart.ts';
@@ -93,6 +95,7 @@ const fleet = await section('fleet', async () => {
   };
 });
 const reader = await section('reader', () => measureReader(5));
+const rateBudget = await section('rate budget', async () => measureRateBudget(12));
 
 const results: BenchResults = {
   generatedAt: new Date().toISOString(),
@@ -107,6 +110,7 @@ const results: BenchResults = {
   rotationCalls,
   fleet,
   reader,
+  rateBudget,
 };
 const goals = evaluateGoals(results);
 const benchDir = join(REPO_ROOT, 'bench');

@@ -18,6 +18,11 @@ export function formatCount(value: number): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toFixed(value < 10 ? 2 : 1)));
 }
 
+/** `1 machine`, `2 machines`. */
+export function formatMachines(count: number): string {
+  return `${count} machine${count === 1 ? '' : 's'}`;
+}
+
 export function formatShare(share: number): string {
   return `${formatCount(Math.round(share * 1000) / 10)} %`;
 }
@@ -34,7 +39,7 @@ function budgetParts(instance: InstanceBudget): string {
 /** One line: the instance, the predicted peak and its parts, the budget and where it comes from, the fix. */
 export function describeInstanceProblem(instance: InstanceBudget, remedies: BudgetRemedies): string | undefined {
   if (instance.status === 'ok') return undefined;
-  const prefix = `Clerk instance ${instance.instance} (${instance.machines} machines): a predicted peak of ${peakParts(instance)}`;
+  const prefix = `Clerk instance ${instance.instance} (${formatMachines(instance.machines)}): a predicted peak of ${peakParts(instance)}`;
   if (instance.status === 'over') return `${prefix} is over the rotator's ${budgetParts(instance)}; ${remedies.peak}`;
   return `${prefix} is ${formatShare(instance.usage)} of the rotator's ${budgetParts(instance)}; ${remedies.peak}`;
 }
@@ -45,7 +50,7 @@ export function describeRunProblem(run: VerificationRun, remedies: BudgetRemedie
   const rates = run.perInstance
     .map((part) => `${part.machines} on ${part.instance} at ${formatCount(part.callsPerSecond)} calls per s`)
     .join(', ');
-  return `The verification of ${run.verifier} needs ${formatCount(Math.ceil(run.runSeconds))} s per run for ${run.machines} machines (${rates}: the declared limit × its share / 10 s), longer than its interval of ${formatCount(run.intervalSeconds)} s; ${remedies.verification}`;
+  return `The verification of ${run.verifier} needs ${formatCount(Math.ceil(run.runSeconds))} s per run for ${formatMachines(run.machines)} (${rates}: the declared limit × its share / 10 s), longer than its interval of ${formatCount(run.intervalSeconds)} s; ${remedies.verification}`;
 }
 
 /** Errors (over budget, a verification that cannot finish in its interval) and warnings (near the budget). */

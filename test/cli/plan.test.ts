@@ -66,7 +66,7 @@ describe('CLI plan against the local stack', () => {
     expect(run.stdout).toContain(
       'clerk/instance-key: 3 machines, declared limit 100 per 10 s, budget 50  ok 12 % of the budget',
     );
-    expect(run.stdout).toContain(`${OTHER_INSTANCE}: 1 machines, declared limit 100 per 10 s, budget 50`);
+    expect(run.stdout).toContain(`${OTHER_INSTANCE}: 1 machine, declared limit 100 per 10 s, budget 50`);
     expect(run.stdout).toContain('clerk/machines/twice-daily  mch_');
     expect(run.stdout).toContain('rate(12 hours), window 2h');
     expect(run.stdout).toContain('cron(0 6 * * ? *), window 3h');
@@ -117,9 +117,9 @@ describe('CLI plan against the local stack', () => {
     expect(run.code).toBe(1);
     const document = JSON.parse(run.stdout);
     expect(document.errors).toEqual([
-      `Clerk instance ${OTHER_INSTANCE} (1 machines): a predicted peak of 4.9 Clerk calls per 10 s (rotations 4, busiest around 00:00 UTC; verification 0.9) is over the rotator's budget of 3.6 (the declared limit of 9 per 10 s less 60 % kept for the apps); widen the rotation windows (RotationRules.Duration), stagger their openings (cron() hours, or the construct’s staggerWindows), verify less often or with a smaller share, or, if the instance allows more, declare a larger limit (--rate-limit, --instance-limit)`,
+      `Clerk instance ${OTHER_INSTANCE} (1 machine): a predicted peak of 4.9 Clerk calls per 10 s (rotations 4, busiest around 00:00 UTC; verification 0.9) is over the rotator's budget of 3.6 (the declared limit of 9 per 10 s less 60 % kept for the apps); widen the rotation windows (RotationRules.Duration), stagger their openings (cron() hours, or the construct’s staggerWindows), verify less often or with a smaller share, or, if the instance allows more, declare a larger limit (--rate-limit, --instance-limit)`,
     ]);
-    expect(run.stderr).toContain(`error: Clerk instance ${OTHER_INSTANCE} (1 machines)`);
+    expect(run.stderr).toContain(`error: Clerk instance ${OTHER_INSTANCE} (1 machine)`);
   });
 
   it('refuses an apps share of the whole limit', async () => {

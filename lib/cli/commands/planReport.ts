@@ -1,5 +1,5 @@
 import type { InstanceBudget } from '../../budget/computeRateBudget.ts';
-import { formatCount, formatShare } from '../../budget/describeBudgetProblems.ts';
+import { formatCount, formatMachines, formatShare } from '../../budget/describeBudgetProblems.ts';
 import { type Line, type ReportView, tone } from '../createOutput.ts';
 import { ExitCode } from '../ExitCode.ts';
 import type { PlannedSecret, PlanReport } from './planBudget.ts';
@@ -27,7 +27,7 @@ function instanceLines(instance: InstanceBudget, report: PlanReport): Line[] {
     '',
     [
       tone.bold(instance.instance),
-      `: ${instance.machines} machines, declared limit ${formatCount(instance.rateLimit)} per 10 s, budget ${formatCount(round(instance.budget))}  `,
+      `: ${formatMachines(instance.machines)}, declared limit ${formatCount(instance.rateLimit)} per 10 s, budget ${formatCount(round(instance.budget))}  `,
       statusSegment(instance),
     ],
     row(
@@ -41,7 +41,7 @@ function instanceLines(instance: InstanceBudget, report: PlanReport): Line[] {
     lines.push(
       row(
         'verification',
-        `${share.verifier}: ${share.machines} machines, ${formatCount(Math.ceil(share.runSeconds))} s of a run at ${formatCount(round(share.callsPer10Seconds))} per 10 s, every ${formatCount(run?.intervalSeconds ?? 0)} s`,
+        `${share.verifier}: ${formatMachines(share.machines)}, ${formatCount(Math.ceil(share.runSeconds))} s of a run at ${formatCount(round(share.callsPer10Seconds))} per 10 s, every ${formatCount(run?.intervalSeconds ?? 0)} s`,
       ),
     );
   }

@@ -4,6 +4,7 @@ import type { BundleMeasurement } from './measureBundle.ts';
 import type { ColdInitMeasurement } from './measureColdInit.ts';
 import type { FleetMeasurement } from './measureFleet.ts';
 import type { NotifyColdInitMeasurement } from './measureNotifyColdInit.ts';
+import type { RateBudgetMeasurement } from './measureRateBudget.ts';
 import type { ReaderRuns } from './measureReader.ts';
 import type { RotationCallsMeasurement } from './measureRotationCalls.ts';
 import type { TimeToHealMeasurement } from './measureTimeToHeal.ts';
@@ -32,6 +33,8 @@ export interface BenchResults {
   readonly reader: ReaderRuns;
   /** Absent in results written before it was measured; `--only=time-to-heal` adds or replaces it alone. */
   readonly timeToHeal?: TimeToHealMeasurement & { readonly command: string; readonly measuredAt: string };
+  /** A simulated month of a 10,000-machine fleet against the rate budget's prediction (absent in older results). */
+  readonly rateBudget?: RateBudgetMeasurement;
 }
 
 export interface GoalResult {

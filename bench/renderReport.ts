@@ -3,6 +3,7 @@ import type { BenchResults, GoalResult } from './BenchResults.ts';
 import { markdownTable } from './markdownTable.ts';
 import type { BundleSize } from './measureBundle.ts';
 import type { NotifyColdInitMeasurement } from './measureNotifyColdInit.ts';
+import { renderRateBudget } from './renderRateBudget.ts';
 import { renderSummaryTable } from './renderSummaryTable.ts';
 import { renderTimeToHeal } from './renderTimeToHeal.ts';
 
@@ -244,6 +245,7 @@ at most ${reader.coldFetchesMax} fetch for 10,000 concurrent cold reads. The las
 ${renderReaderTable(reader.last)}
 
 ${results.timeToHeal === undefined ? '' : renderTimeToHeal(results.timeToHeal, results.timeToHeal.command)}
+${results.rateBudget === undefined ? '' : renderRateBudget(results.rateBudget, results.command)}
 ## Section times
 
 ${markdownTable(

@@ -1,6 +1,7 @@
 /**
  * The performance report: bundle size, cold init, calls per rotation, a fleet of 1000 rotations under Clerk's rate
- * limit, and the reader — each against a baseline run beside it on this machine.
+ * limit, and the reader — each against a baseline run beside it on this machine — and a simulated month of a
+ * 10,000-machine fleet against the rate budget's prediction (alone: `npx tsx bench/runRateBudget.ts`).
  *
  *   npx tsx bench/run.ts [--fleet-scale=<n>] [--fleet-scaling=time|window] [--fleet-secrets=<n>]
  *   npx tsx bench/run.ts --only=time-to-heal     (seconds: measures that alone, merges it into results.json)
@@ -20,6 +21,7 @@ import { measureBundle } from './measureBundle.ts';
 import { measureColdInit } from './measureColdInit.ts';
 import { type FleetScaling, measureFleet } from './measureFleet.ts';
 import { measureNotifyColdInit } from './measureNotifyColdInit.ts';
+import { measureRateBudget } from './measureRateBudget.ts';
 import { measureReader } from './measureReader.ts';
 import { measureRotationCalls } from './measureRotationCalls.ts';
 import { measureTimeToHeal } from './measureTimeToHeal.ts';
@@ -111,6 +113,7 @@ const reader = await section('reader', () => measureReader(5));
 const timeToHeal = await section('time to heal', () => measureTimeToHeal());
 const generatedAt = new Date().toISOString();
 const command = ['npx tsx bench/run.ts', ...process.argv.slice(2)].join(' ');
+const rateBudget = await section('rate budget', async () => measureRateBudget(12));
 
 const results: BenchResults = {
   generatedAt,
@@ -126,6 +129,7 @@ const results: BenchResults = {
   fleet,
   reader,
   timeToHeal: { ...timeToHeal, command, measuredAt: generatedAt },
+  rateBudget,
 };
 const goals = evaluateGoals(results);
 const benchDir = join(REPO_ROOT, 'bench');

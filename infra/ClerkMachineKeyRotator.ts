@@ -15,6 +15,7 @@ import { createRotatorFunction } from './createRotatorFunction.ts';
 import { rotationEnvironment, verificationEnvironment } from './functionEnvironment.ts';
 import type { ExistingMachineSecretOptions, MachineOptions } from './MachineOptions.ts';
 import { RotatedMachine } from './RotatedMachine.ts';
+import { instanceOf, RotatorBudget } from './RotatorBudget.ts';
 import { RotatorVerification } from './RotatorVerification.ts';
 import {
   checkVerificationInterval,
@@ -79,6 +80,7 @@ export class ClerkMachineKeyRotator extends Construct {
   private readonly machineIds = new Set<string>();
   private readonly rotationGrants: SecretGrants;
   private readonly allowedInstanceKeyIds: string[] = [];
+  private readonly budget: RotatorBudget;
 
   constructor(scope: Construct, id: string, props: ClerkMachineKeyRotatorProps) {
     super(scope, id);
@@ -144,6 +146,7 @@ export class ClerkMachineKeyRotator extends Construct {
           });
     this.metricAlarms = { ...rotationAlarms, ...this.verification?.metricAlarms };
     this.allowInstanceKey(props.instanceKeySecret);
+    this.budget = new RotatorBudget(this, 'RateBudget', this.settings);
 
     this.node.addValidation({
       validate: () =>
@@ -181,7 +184,7 @@ export class ClerkMachineKeyRotator extends Construct {
     );
     this.claimMachineId(property, options.machineId);
 
-    const machine = this.addRotatedMachine(id, options.machineId, (scope) => {
+    const machine = this.addRotatedMachine(id, options.machineId, options.instanceKeySecret, (scope) => {
       const secret = createMachineSecret(scope, options, {
         encryptionKey: this.props.encryptionKey,
         replicaRegions: this.props.replicaRegions,
@@ -223,7 +226,7 @@ export class ClerkMachineKeyRotator extends Construct {
       }
     }
     if (options.machineId !== undefined) this.claimMachineId(property, options.machineId);
-    const machine = this.addRotatedMachine(id, options.machineId, secret);
+    const machine = this.addRotatedMachine(id, options.machineId, options.instanceKeySecret, secret);
     if (options.instanceKeySecret !== undefined) this.allowInstanceKey(options.instanceKeySecret);
     return machine;
   }
@@ -231,13 +234,16 @@ export class ClerkMachineKeyRotator extends Construct {
   private addRotatedMachine(
     id: string,
     machineId: string | undefined,
+    instanceKeySecret: secretsmanager.ISecret | undefined,
     secret: secretsmanager.ISecret | ((scope: Construct) => secretsmanager.ISecret),
   ): RotatedMachine {
+    const path = `${this.node.path}/${id}`;
+    const instance = instanceOf(instanceKeySecret ?? this.props.instanceKeySecret);
     const machine = new RotatedMachine(this, id, {
       secret,
       machineId,
       rotationFunction: this.rotationFunction,
-      rotationRules: this.settings.rotationRules,
+      rotationRules: this.budget.addMachine(path, instance, machineId ?? path),
       rotateImmediatelyOnUpdate: this.props.rotateImmediatelyOnUpdate ?? false,
       dependsOn: [this.role],
     });

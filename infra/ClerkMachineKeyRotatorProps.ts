@@ -56,6 +56,28 @@ export interface ClerkMachineKeyRotatorProps {
   readonly clerkRateLimit?: number;
 
   /**
+   * The share of `clerkRateLimit` kept for the apps' own Clerk traffic (M2M tokens created and verified): the rate
+   * budget checked at synthesis requires the busiest 10 seconds of a month of rotations and verification (of this
+   * rotator and every other one in the app on the same instance-key secret) to fit in the rest, fails synthesis when
+   * they do not and warns from 80 % of it (docs/deploy.md, "Clerk rate budget"). From 0 to 0.99.
+   *
+   * @default 0.5 (`BudgetDefaults.appsShareOfRateLimit`)
+   */
+  readonly appsShareOfRateLimit?: number;
+
+  /**
+   * Spread the machines' rotation windows over the period instead of opening them all at once: each machine gets a
+   * window-long slot chosen by a hash of its machine id (of its construct path for an adopted secret without
+   * `machineId`), the same on every deploy whatever else is added. A schedule in hours becomes
+   * `cron(0 o/N * * ? *)`, a daily one `cron(0 o * * ? *)`, a weekly one a weekday and hour; the cadence and window
+   * length stay. Schedules of other numbers of days, `cron()` schedules and 24-hour daily windows stay as they are
+   * (with a warning).
+   *
+   * @default false
+   */
+  readonly staggerWindows?: boolean;
+
+  /**
    * The scheduled verification: a second function that compares each secret's AWSCURRENT key with Clerk's current
    * key, heals drift by starting a rotation, and reports rejected keys and stuck rotations.
    *

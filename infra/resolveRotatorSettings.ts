@@ -2,6 +2,7 @@ import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import { BudgetDefaults } from '../lib/budget/BudgetDefaults.ts';
 import { Defaults, Limits } from '../lib/constants.ts';
 import type { ClerkMachineKeyRotatorProps } from './ClerkMachineKeyRotatorProps.ts';
 import type { SharedFunctionSettings } from './createRotatorFunction.ts';
@@ -49,6 +50,9 @@ export interface RotatorSettings {
   readonly minRotationIntervalSeconds: number;
   readonly rotateLandingHorizonSeconds: number;
   readonly clerkRateLimit: number;
+  /** The share of `clerkRateLimit` the rate budget keeps for the apps (infra/RotatorBudget.ts). */
+  readonly appsShareOfRateLimit: number;
+  readonly staggerWindows: boolean;
   readonly clerkApiUrl: string;
   /** What both functions share: runtime, architecture, logging, code source, VPC. */
   readonly functions: SharedFunctionSettings;
@@ -198,6 +202,11 @@ export function resolveRotatorSettings(scope: Construct, props: ClerkMachineKeyR
       props.clerkRateLimit === undefined
         ? Defaults.clerkRateLimitPer10Seconds
         : validateNumber('clerkRateLimit', props.clerkRateLimit, { min: 1, max: CLERK_RATE_LIMIT_MAX, integer: true }),
+    appsShareOfRateLimit:
+      props.appsShareOfRateLimit === undefined
+        ? BudgetDefaults.appsShareOfRateLimit
+        : validateNumber('appsShareOfRateLimit', props.appsShareOfRateLimit, { min: 0, max: 0.99 }),
+    staggerWindows: props.staggerWindows ?? false,
     clerkApiUrl: props.clerkApiUrl ?? Defaults.clerkApiUrl,
     functions: {
       runtime,

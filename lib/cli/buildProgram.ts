@@ -5,6 +5,7 @@ import { CliDefaults, CliEnvVar } from './CliDefaults.ts';
 import type { CliDeps } from './CliDeps.ts';
 import type { ActionRunner } from './commands/ActionRunner.ts';
 import { registerInitCommand } from './commands/initCommand.ts';
+import { registerPlanCommand } from './commands/planCommand.ts';
 import { registerRepairCommand } from './commands/repairCommand.ts';
 import { registerRotateCommand } from './commands/rotateCommand.ts';
 import { registerStatusCommand } from './commands/statusCommand.ts';
@@ -89,5 +90,6 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => voi
   registerRotateCommand(program, run);
   registerVerifyCommand(program, run);
   registerRepairCommand(program, run);
+  registerPlanCommand(program, run, deps);
   return program;
 }

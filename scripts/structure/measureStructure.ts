@@ -37,7 +37,7 @@ const LAYERS: readonly { readonly name: string; readonly rank: number; readonly 
     match: (f) =>
       /^lib\/(aws|clerk|notify|reader|verification)\//.test(f) || f === 'lib/Logger.ts' || f === 'lib/Clock.ts',
   },
-  { name: 'kernel', rank: 0, match: (f) => /^lib\/[^/]+\.ts$/.test(f) },
+  { name: 'kernel', rank: 0, match: (f) => /^lib\/[^/]+\.ts$/.test(f) || f.startsWith('lib/budget/') },
   { name: 'infra', rank: 3, match: (f) => f.startsWith('infra/') },
 ];
 

@@ -90,6 +90,6 @@ export function buildProgram(deps: CliDeps, setExitCode: (code: ExitCode) => voi
   registerRotateCommand(program, run);
   registerVerifyCommand(program, run);
   registerRepairCommand(program, run);
-  registerPlanCommand(program, run, deps);
+  registerPlanCommand(program, run);
   return program;
 }

@@ -3,7 +3,12 @@ import { computeRateBudget } from '../../budget/computeRateBudget.ts';
 import { type BudgetProblems, describeBudgetProblems } from '../../budget/describeBudgetProblems.ts';
 import { type RotationWindows, readRotationWindows } from '../../budget/readRotationWindows.ts';
 import { TagKey } from '../../constants.ts';
-import type { ManagedSecret, ManagedSecretPage } from './listManagedSecrets.ts';
+import type { SecretDescription, SecretPage } from '../../core/SecretStore.ts';
+
+/** A managed secret as `plan` needs it: its ListSecrets entry, never a value. */
+type ManagedSecret = SecretDescription;
+/** One page of managed secrets. */
+type ManagedSecretPage = (nextToken: string | undefined) => Promise<SecretPage>;
 
 /** What the account cannot say: the declared limits, the apps' share, the verification's settings. */
 export interface PlanOptions {

@@ -1,14 +1,12 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
 import { BudgetDefaults } from '../../budget/BudgetDefaults.ts';
-import { Defaults, EnvVar } from '../../constants.ts';
+import { Defaults, EnvVar, TagKey } from '../../constants.ts';
 import { describeValue } from '../../describeValue.ts';
 import type { CliContext } from '../CliContext.ts';
-import type { CliDeps } from '../CliDeps.ts';
 import { EXIT_CODES_HELP } from '../ExitCode.ts';
 import { UsageError } from '../errors.ts';
 import { secondsParser } from '../optionParsers.ts';
 import type { ActionRunner } from './ActionRunner.ts';
-import { listManagedSecrets } from './listManagedSecrets.ts';
 import { type PlanOptions, planOf } from './planBudget.ts';
 import { planView } from './planReport.ts';
 
@@ -82,7 +80,7 @@ function resolveOptions(ctx: CliContext, flags: PlanFlags): PlanOptions {
   };
 }
 
-export function registerPlanCommand(program: Command, run: ActionRunner, deps: CliDeps): Command {
+export function registerPlanCommand(program: Command, run: ActionRunner): Command {
   return program
     .command('plan')
     .description(
@@ -132,12 +130,11 @@ export function registerPlanCommand(program: Command, run: ActionRunner, deps: C
     .action(
       run('plan', async (ctx: CliContext, _args: string[], flags: PlanFlags) => {
         const options = resolveOptions(ctx, flags);
-        const client = deps.createSecretsManagerClient(ctx.awsConfig);
-        try {
-          return ctx.output.render(planView(await planOf(listManagedSecrets(client), options)));
-        } finally {
-          client.destroy();
-        }
+        const store = ctx.store();
+        // ListSecrets by the binding tag, 100 a page: each entry carries its RotationRules and tags.
+        return ctx.output.render(
+          planView(await planOf((token) => store.listSecretsWithTag(TagKey.machineId, token), options)),
+        );
       }),
     );
 }

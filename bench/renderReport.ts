@@ -3,7 +3,10 @@ import type { BenchResults, GoalResult } from './BenchResults.ts';
 import { markdownTable } from './markdownTable.ts';
 import type { BundleSize } from './measureBundle.ts';
 import type { NotifyColdInitMeasurement } from './measureNotifyColdInit.ts';
+import { renderFaultyFleet } from './renderFaultyFleet.ts';
+import { renderReaderPeers } from './renderReaderPeers.ts';
 import { renderSummaryTable } from './renderSummaryTable.ts';
+import { renderVerification } from './renderVerification.ts';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -232,6 +235,8 @@ ${((run.floorMs * run.scale) / 60_000).toFixed(1)} minutes); a production instan
 
 ![Completed rotations over time against the rate-limit floor](fleet.svg)
 
+${renderFaultyFleet(results)}
+
 ## 5. Reader
 
 \`scripts/bench-reader.ts\` (\`measureReader()\`), ${reader.runs} runs; Secrets Manager is faked in-process with a
@@ -241,6 +246,10 @@ ${(reader.mapGetPerSecond / 1e6).toFixed(1)} M/s; ${reader.callsPerSimulatedHour
 at most ${reader.coldFetchesMax} fetch for 10,000 concurrent cold reads. The last run:
 
 ${renderReaderTable(reader.last)}
+
+${renderReaderPeers(results)}
+
+${renderVerification(results)}
 
 ## Section times
 

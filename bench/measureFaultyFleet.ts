@@ -106,9 +106,13 @@ export async function measureFaultyFleet(options: FaultyFleetOptions = {}): Prom
       ),
     );
     const startAt = realNow() + 200;
+    const cpuBefore = process.cpuUsage();
+    const wallBefore = realNow();
     const shardResults = await Promise.all(
       shardWorkers.map((worker) => worker.call<ShardRunResult>('run', { startAt })),
     );
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuWallMs = realNow() - wallBefore;
     const clerkReport = await clerkWorker.call<ClerkFleetReport>('report');
     return summarizeFleetRun({
       secrets,
@@ -127,6 +131,8 @@ export async function measureFaultyFleet(options: FaultyFleetOptions = {}): Prom
       machines: clerk.machines,
       shardResults,
       clerk: clerkReport,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      cpuWallMs,
     });
   } finally {
     await Promise.all(workers.map((worker) => worker.call('close').catch(() => undefined)));

@@ -12,6 +12,8 @@ export interface VerificationOptions {
   readonly clerkRateLimitPer10Seconds?: number;
   /** VERIFY_CLERK_RATE_SHARE. @default 0.1 */
   readonly clerkRateShare?: number;
+  /** Each invocation's Lambda timeout (the run hands on 30 s before it). @default 900_000, Lambda's maximum */
+  readonly invocationMs?: number;
 }
 
 export interface VerificationMeasurement {
@@ -81,11 +83,15 @@ export async function measureVerification(options: VerificationOptions = {}): Pr
     stack.secretsManager.audit.clear();
     const stackStarted = stack.clock.now();
     const started = performance.now();
-    const run = await runVerificationOnStack(stack, {
-      [EnvVar.rotationFunctionArn]: functionArn,
-      [EnvVar.clerkRateLimitPer10Seconds]: String(limit),
-      [EnvVar.verifyClerkRateShare]: String(share),
-    });
+    const run = await runVerificationOnStack(
+      stack,
+      {
+        [EnvVar.rotationFunctionArn]: functionArn,
+        [EnvVar.clerkRateLimitPer10Seconds]: String(limit),
+        [EnvVar.verifyClerkRateShare]: String(share),
+      },
+      { invocationMs: options.invocationMs },
+    );
     const wallMs = performance.now() - started;
     const clerk = stack.clerk.audit.entries();
     return {

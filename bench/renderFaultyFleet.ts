@@ -110,6 +110,10 @@ ${markdownTable(
     ['Clerk 429s', String(run.clerk429s)],
     ['Secrets Manager calls (RotateSecret included)', String(run.awsCalls)],
     ['log lines holding a key-shaped value', `${run.logLinesWithKeys} of ${run.logLines}`],
+    [
+      'CPU time of the process, every thread, from the start until the shards had read back',
+      `${seconds(run.cpuMs)} in ${seconds(run.cpuWallMs)}: ${(run.cpuMs / run.cpuWallMs).toFixed(2)} of ${results.machine.cores} cores on average`,
+    ],
   ],
 )}
 

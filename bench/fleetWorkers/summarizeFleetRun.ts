@@ -35,6 +35,10 @@ export interface FaultyFleetMeasurement extends FleetMeasurement {
   };
   readonly logLines: number;
   readonly logLinesWithKeys: number;
+  /** CPU time (user + system) of the process, every thread, while the shards rotated and read back… */
+  readonly cpuMs: number;
+  /** …over this much real time. */
+  readonly cpuWallMs: number;
 }
 
 export interface FleetRunInput {
@@ -57,6 +61,8 @@ export interface FleetRunInput {
   readonly machines: readonly FleetMachine[];
   readonly shardResults: readonly ShardRunResult[];
   readonly clerk: ClerkFleetReport;
+  readonly cpuMs: number;
+  readonly cpuWallMs: number;
 }
 
 /** The earliest the limit lets `calls` instance-key calls out: ⌈calls ÷ limit⌉ fixed windows, the first at once. */
@@ -130,5 +136,7 @@ export function summarizeFleetRun(input: FleetRunInput): FaultyFleetMeasurement 
     },
     logLines: sum(input.shardResults.map((shard) => shard.logLines)),
     logLinesWithKeys: sum(input.shardResults.map((shard) => shard.logLinesWithKeys)),
+    cpuMs: input.cpuMs,
+    cpuWallMs: input.cpuWallMs,
   };
 }

@@ -3,8 +3,8 @@ import type { VerificationCursor, VerificationRunSummary } from '../../lib/verif
 import type { LocalStack } from '../../localstack/startLocalStack.ts';
 import { type AdvanceableClock, createQuiescentTime } from './createQuiescentTime.ts';
 
-/** Lambda's longest timeout: each invocation of the verification has it. */
-const INVOCATION_MS = 900_000;
+/** Lambda's longest timeout: what each invocation of the verification has unless told otherwise. */
+export const LAMBDA_MAX_TIMEOUT_MS = 900_000;
 
 export interface StackVerificationRun extends VerificationRunSummary {
   /** The first invocation and each continuation it handed on. */
@@ -20,8 +20,9 @@ export interface StackVerificationRun extends VerificationRunSummary {
 export async function runVerificationOnStack(
   stack: LocalStack,
   env: Readonly<Record<string, string>>,
-  writeLog: (line: string) => void = () => {},
+  options: { readonly invocationMs?: number; readonly writeLog?: (line: string) => void } = {},
 ): Promise<StackVerificationRun> {
+  const invocationMs = options.invocationMs ?? LAMBDA_MAX_TIMEOUT_MS;
   const time = createQuiescentTime(stack.clock as AdvanceableClock);
   const client = stack.secretsManager.createClient();
   time.track(client);
@@ -32,12 +33,12 @@ export async function runVerificationOnStack(
     env: { ...stack.environment(), ...env },
     clock: time.clock,
     sleep: time.sleep,
-    writeLog,
+    writeLog: options.writeLog ?? (() => {}),
     continueRun: async (_, cursor) => {
       cursors.push(cursor);
     },
   });
-  const context = { invokedFunctionArn: `${stack.functionArn}-verify`, getRemainingTimeInMillis: () => INVOCATION_MS };
+  const context = { invokedFunctionArn: `${stack.functionArn}-verify`, getRemainingTimeInMillis: () => invocationMs };
   try {
     let verified = 0;
     let invocations = 0;

@@ -18,4 +18,15 @@ describe('Function: measureVerification', () => {
     // 2 ListSecrets pages of 100; one AWSCURRENT read per machine and the instance key once
     expect(run.awsCallsByOperation).toEqual({ ListSecrets: 2, GetSecretValue: 151 });
   }, 60_000);
+
+  it('shows the share plus one where a run hands on: the continuation’s pacer starts afresh', async () => {
+    // Act: 40 s invocations hand on after 10 s of calls (30 s margin)
+    const run = await measureVerification({ machines: 150, invocationMs: 40_000 });
+
+    // Assess: the continuation's first call goes out at the instant of the last one before it
+    expect(run.invocations).toBe(2);
+    expect(run.verified).toBe(150);
+    expect(run.peakClerkCallsPer10Seconds).toBe(101);
+    expect(run.stackMs).toBe(148 * 100);
+  }, 60_000);
 });

@@ -67,6 +67,8 @@ function input(secrets: ShardSecretResult[], clerkReport: ClerkFleetReport): Fle
       },
     ],
     clerk: clerkReport,
+    cpuMs: 1_234,
+    cpuWallMs: 10_000,
   };
 }
 

@@ -2,12 +2,15 @@ import type { FleetScaleChoice } from './chooseFleetScale.ts';
 import type { MachineInfo } from './describeMachine.ts';
 import type { BundleMeasurement } from './measureBundle.ts';
 import type { ColdInitMeasurement } from './measureColdInit.ts';
+import type { FaultyFleetMeasurement } from './measureFaultyFleet.ts';
 import type { FleetMeasurement } from './measureFleet.ts';
 import type { NotifyColdInitMeasurement } from './measureNotifyColdInit.ts';
 import type { RateBudgetMeasurement } from './measureRateBudget.ts';
 import type { ReaderRuns } from './measureReader.ts';
+import type { ReaderPeerComparison } from './measureReaderPeers.ts';
 import type { RotationCallsMeasurement } from './measureRotationCalls.ts';
 import type { TimeToHealMeasurement } from './measureTimeToHeal.ts';
+import type { VerificationMeasurement } from './measureVerification.ts';
 
 /** Everything one `bench/run.ts` run measured; written to bench/results.json. */
 export interface BenchResults {
@@ -35,6 +38,17 @@ export interface BenchResults {
   readonly timeToHeal?: TimeToHealMeasurement & { readonly command: string; readonly measuredAt: string };
   /** A simulated month of a 10,000-machine fleet against the rate budget's prediction (absent in older results). */
   readonly rateBudget?: RateBudgetMeasurement;
+  /** The fleet with faults, emulators and rotation functions in worker threads (measureFaultyFleet). */
+  readonly faultyFleet: {
+    /** The same layout unlimited and without faults: what sizes its compression. */
+    readonly calibration: Omit<FaultyFleetMeasurement, 'progress'>;
+    readonly scaleChoice: FleetScaleChoice & { readonly chosenBy: 'calibration' | 'option' };
+    readonly run: FaultyFleetMeasurement;
+  };
+  /** One scheduled verification run over a large fleet (measureVerification). */
+  readonly verification: VerificationMeasurement;
+  /** The reader against Powertools for AWS Lambda's SecretsProvider (measureReaderPeers). */
+  readonly readerPeers: ReaderPeerComparison;
 }
 
 export interface GoalResult {

@@ -18,7 +18,12 @@ function tickStep(max: number, count: number): number {
  * Completed rotations over time (real seconds) against the floor the rate limit sets, and, when given, what the
  * machine managed with no limit at all. Hand-written SVG, no dependencies.
  */
-export function renderFleetChart(fleet: FleetMeasurement, unlimitedRotationsPerSecond?: number): string {
+export function renderFleetChart(
+  fleet: FleetMeasurement,
+  unlimitedRotationsPerSecond?: number,
+  /** Appended to the title, e.g. the faults injected. */
+  titleNote = '',
+): string {
   const plotWidth = WIDTH - MARGIN.left - MARGIN.right;
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const maxSeconds = (Math.max(fleet.totalMs, fleet.floorMs) / 1_000) * 1.05;
@@ -84,7 +89,7 @@ export function renderFleetChart(fleet: FleetMeasurement, unlimitedRotationsPerS
     );
   });
 
-  const title = `${fleet.secrets} rotations, ${fleet.concurrency} at a time, Clerk development limit ${fleet.limit} per ${Number((fleet.windowMs / 1_000).toPrecision(3))} s (10 s ÷ ${fleet.scale}, ${fleet.scaling}-scaled)`;
+  const title = `${fleet.secrets} rotations, ${fleet.concurrency} at a time, Clerk development limit ${fleet.limit} per ${Number((fleet.windowMs / 1_000).toPrecision(3))} s (10 s ÷ ${fleet.scale}, ${fleet.scaling}-scaled)${titleNote}`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}" font-family="sans-serif" font-size="12" role="img" aria-labelledby="fleet-title">`,
     `<title id="fleet-title">${escapeXml(`Completed rotations over time against the rate-limit floor: ${title}`)}</title>`,

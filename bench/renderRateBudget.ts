@@ -23,7 +23,7 @@ export function renderRateBudget(measured: RateBudgetMeasurement, command: strin
     (instance) =>
       `${instance.id}: ${instance.machines} machines, limit ${instance.ratePer10Seconds} per 10 s${instance.staggered ? ', windows staggered (`staggerWindows`)' : ''}`,
   ).join('; ');
-  return `## 6. Clerk rate budget: a simulated month
+  return `## 8. Clerk rate budget: a simulated month
 
 \`bench/measureRateBudget.ts\` (measured by \`${command}\` in ${(measured.durationMs / 1000).toFixed(1)} s). A fleet of
 ${measured.machines.toLocaleString('en-US')} machines — ${fleet} — where of every 20 machines 12 rotate every 30 days

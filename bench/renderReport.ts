@@ -3,9 +3,12 @@ import type { BenchResults, GoalResult } from './BenchResults.ts';
 import { markdownTable } from './markdownTable.ts';
 import type { BundleSize } from './measureBundle.ts';
 import type { NotifyColdInitMeasurement } from './measureNotifyColdInit.ts';
+import { renderFaultyFleet } from './renderFaultyFleet.ts';
 import { renderRateBudget } from './renderRateBudget.ts';
+import { renderReaderPeers } from './renderReaderPeers.ts';
 import { renderSummaryTable } from './renderSummaryTable.ts';
 import { renderTimeToHeal } from './renderTimeToHeal.ts';
+import { renderVerification } from './renderVerification.ts';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -234,6 +237,8 @@ ${((run.floorMs * run.scale) / 60_000).toFixed(1)} minutes); a production instan
 
 ![Completed rotations over time against the rate-limit floor](fleet.svg)
 
+${renderFaultyFleet(results)}
+
 ## 5. Reader
 
 \`scripts/bench-reader.ts\` (\`measureReader()\`), ${reader.runs} runs; Secrets Manager is faked in-process with a
@@ -244,8 +249,14 @@ at most ${reader.coldFetchesMax} fetch for 10,000 concurrent cold reads. The las
 
 ${renderReaderTable(reader.last)}
 
+${renderReaderPeers(results)}
+
 ${results.timeToHeal === undefined ? '' : renderTimeToHeal(results.timeToHeal, results.timeToHeal.command)}
+
+${renderVerification(results)}
+
 ${results.rateBudget === undefined ? '' : renderRateBudget(results.rateBudget, results.command)}
+
 ## Section times
 
 ${markdownTable(

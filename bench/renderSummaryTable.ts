@@ -1,7 +1,10 @@
 import type { BenchResults } from './BenchResults.ts';
 import { markdownTable } from './markdownTable.ts';
 import { FLEET_GOAL_RATIO } from './measureFleet.ts';
+import { faultyFleetSummaryRow } from './renderFaultyFleet.ts';
+import { readerPeerSummaryRows } from './renderReaderPeers.ts';
 import { minutes, timeToHealMet } from './renderTimeToHeal.ts';
+import { verificationSummaryRow } from './renderVerification.ts';
 
 const kb = (bytes: number) => `${(bytes / 1024).toFixed(1)} KB`;
 const ratio = (value: number) => `${value.toFixed(2)}×`;
@@ -72,6 +75,7 @@ export function renderSummaryTable(results: BenchResults): string {
         `≤ ${FLEET_GOAL_RATIO}×, 0 failed`,
         verdict(run.ratio <= FLEET_GOAL_RATIO && run.failures === 0),
       ],
+      faultyFleetSummaryRow(results),
       [
         `Reader: hot provider.get() (median of ${reader.runs})`,
         mega(reader.hotReadsPerSecond),
@@ -108,6 +112,8 @@ export function renderSummaryTable(results: BenchResults): string {
               verdict(timeToHealMet(heal)),
             ],
           ]),
+      ...readerPeerSummaryRows(results),
+      verificationSummaryRow(results),
     ],
   );
 }

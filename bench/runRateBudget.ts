@@ -23,7 +23,7 @@ const section = renderRateBudget(measured, command);
 const benchDir = join(REPO_ROOT, 'bench');
 const markdownPath = join(benchDir, 'results.md');
 const markdown = await readFile(markdownPath, 'utf8');
-const start = markdown.indexOf('## 6. Clerk rate budget');
+const start = markdown.indexOf('## 8. Clerk rate budget');
 const next = markdown.indexOf('\n## ', start === -1 ? markdown.indexOf('## Section times') - 1 : start + 1);
 const patched =
   start === -1
@@ -41,5 +41,5 @@ for (const instance of measured.instances) {
   );
 }
 process.stdout.write(
-  `bench/results.md section 6 and bench/results.json rateBudget written in ${(measured.durationMs / 1000).toFixed(1)} s\n`,
+  `bench/results.md section 8 and bench/results.json rateBudget written in ${(measured.durationMs / 1000).toFixed(1)} s\n`,
 );

@@ -33,11 +33,22 @@ export type VerifyHandler = (event: unknown, context: RotationHandlerContext) =>
 export function parseVerifyEvent(event: unknown): VerificationCursor | undefined {
   if (typeof event !== 'object' || event === null || !('continuation' in event)) return undefined;
   const cursor = (event as { continuation?: unknown }).continuation;
-  const { pageToken, skip } = (cursor ?? {}) as { pageToken?: unknown; skip?: unknown };
-  if ((pageToken !== undefined && typeof pageToken !== 'string') || !Number.isInteger(skip) || (skip as number) < 0) {
-    throw new EventError('continuation must be {"pageToken"?: string, "skip": whole number ≥ 0}');
+  const { pageToken, skip, resumeAt } = (cursor ?? {}) as { pageToken?: unknown; skip?: unknown; resumeAt?: unknown };
+  const valid =
+    (pageToken === undefined || typeof pageToken === 'string') &&
+    Number.isInteger(skip) &&
+    (skip as number) >= 0 &&
+    (resumeAt === undefined || (typeof resumeAt === 'number' && Number.isFinite(resumeAt)));
+  if (!valid) {
+    throw new EventError(
+      'continuation must be {"pageToken"?: string, "skip": whole number ≥ 0, "resumeAt"?: epoch milliseconds}',
+    );
   }
-  return { pageToken: pageToken as string | undefined, skip: skip as number };
+  return {
+    pageToken: pageToken as string | undefined,
+    skip: skip as number,
+    ...(resumeAt === undefined ? {} : { resumeAt: resumeAt as number }),
+  };
 }
 
 async function invokeAsync(client: () => Promise<LambdaClient>, functionArn: string, cursor: VerificationCursor) {
@@ -82,7 +93,7 @@ export function createVerifyHandler(deps: VerifyHandlerDeps): VerifyHandler {
           clerk,
           clock,
           logger,
-          pacer: createRatePacer({ perSecond, clock, sleep }),
+          pacer: createRatePacer({ perSecond, clock, sleep, notBefore: start?.resumeAt }),
           functionSettings: settings.functionSettings,
           pendingStuckAfterSeconds: settings.pendingStuckAfterSeconds,
           heal: settings.heal,

@@ -10,6 +10,8 @@ import { type VerificationContext, verifyMachineSecret } from './verifyMachineSe
 export interface VerificationCursor {
   readonly pageToken: string | undefined;
   readonly skip: number;
+  /** When the next Clerk call may start (epoch ms), so the continuation keeps the pace across invocations. */
+  readonly resumeAt?: number | undefined;
 }
 
 export interface VerificationRunOptions {
@@ -108,7 +110,7 @@ export async function runVerification(
     );
     const done = await verifyPage(context, secrets, cursor.skip, { ...options, clock, record });
     if (done < secrets.length) {
-      continuedAt = { pageToken: cursor.pageToken, skip: done };
+      continuedAt = { pageToken: cursor.pageToken, skip: done, resumeAt: context.pacer.resumeAt() };
       await options.continueLater(continuedAt);
       break;
     }

@@ -132,15 +132,20 @@ describe('Function: the scheduled verification', () => {
     harness = new RotationHarness();
     harness.sm.pageSize = 4;
     for (let i = 0; i < 9; i++) harness.addMachine(`mch_paged${i}aaaaaaaaaaaaaaaaaaaaaa`);
+    const started = harness.clerk.nowMs;
     const first = await harness.verify({ remainingMs: 4_500 }); // one Clerk call a second: about 5 secrets
     expect(first.continuedAt).toEqual(harness.continuations[0]);
+    expect(first.continuedAt?.resumeAt).toBeGreaterThan(harness.clerk.nowMs - 1_000);
     const second = await harness.verify({ event: { continuation: harness.continuations[0] } });
     expect(first.verified + second.verified).toBe(10);
     expect(new Set(harness.clerk.calls.map((c) => c.machineId)).size).toBe(10);
+    // The continuation keeps the pace: ten calls, one a second, however many invocations they span.
+    expect(harness.clerk.nowMs - started).toBeGreaterThanOrEqual(9_000);
   });
 
   it('refuses a malformed continuation event with EVENT_INVALID', () => {
     expect(() => parseVerifyEvent({ continuation: { skip: -1 } })).toThrow(/continuation must be/);
+    expect(() => parseVerifyEvent({ continuation: { skip: 0, resumeAt: 'soon' } })).toThrow(/resumeAt/);
     expect(parseVerifyEvent({ source: 'aws.events', 'detail-type': 'Scheduled Event' })).toBeUndefined();
   });
 

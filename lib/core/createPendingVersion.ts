@@ -6,7 +6,6 @@ import { checkMachineBinding } from './checkMachineBinding.ts';
 import { obtainNewMachineKey } from './obtainNewMachineKey.ts';
 import type { RotationContext, StepOutcome } from './RotationContext.ts';
 import { readInstanceKey } from './readInstanceKey.ts';
-import { forgetRotateRecords } from './sendRecordedRotate.ts';
 
 const LONGEST_KEY = new Redacted(`${MACHINE_KEY_PREFIX}${'x'.repeat(MAX_KEY_LENGTH - MACHINE_KEY_PREFIX.length)}`);
 
@@ -64,18 +63,14 @@ export async function createPendingVersion(context: RotationContext): Promise<St
     rotatedAt: new Date(clock.now()).toISOString(),
     previousKeyExpiresAt: next.previousKeyExpiresAt,
   };
-  try {
-    await store.putPendingValue({
-      secretId: secret.arn,
-      versionId: event.token,
-      secretString: serializeMachineSecret(pending),
-      rotationToken: event.rotationToken,
-    });
-  } catch (error) {
-    // Clerk answered, so this rotate has landed: its record may go, and the next attempt adopts Clerk's key at once
-    // instead of waiting out the horizon. If the record stays, the next attempt adopts after the horizon.
-    if (next.recordTagKey !== undefined) await forgetRotateRecords(context, [next.recordTagKey]);
-    throw error;
-  }
+  // If this put fails after Clerk rotated, the rotate's record stays: the next attempt adopts Clerk's key once its
+  // horizon has passed. Removing the record to adopt sooner would let a duplicate invocation that read Clerk's key
+  // before this rotate landed rotate a second time (F7 of the chaos schedules).
+  await store.putPendingValue({
+    secretId: secret.arn,
+    versionId: event.token,
+    secretString: serializeMachineSecret(pending),
+    rotationToken: event.rotationToken,
+  });
   return { outcome: next.adopted ? 'adopted' : 'rotated', machineId: current.machineId, adopted: next.adopted };
 }

@@ -15,8 +15,6 @@ export interface NewMachineKey {
    * request was sent plus the TTL; for a key rotated by someone else the time is unknown, so it is recorded as now.
    */
   readonly previousKeyExpiresAt: string;
-  /** For a key we rotated: the tag of its rotate record, which may go once the key is stored. */
-  readonly recordTagKey?: string | undefined;
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -80,6 +78,5 @@ export async function obtainNewMachineKey(
     key: sent.key,
     adopted: false,
     previousKeyExpiresAt: iso(sent.sentAt + settings.previousKeyTtlSeconds * 1000),
-    recordTagKey: sent.recordTagKey,
   };
 }

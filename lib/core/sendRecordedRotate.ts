@@ -70,7 +70,7 @@ async function outcomeUnknown(
 }
 
 export type RecordedRotate =
-  | { readonly kind: 'sent'; readonly key: Redacted; readonly sentAt: number; readonly recordTagKey: string }
+  | { readonly kind: 'sent'; readonly key: Redacted; readonly sentAt: number }
   /** Another invocation of the same rotation sent its rotate and stored the key meanwhile: nothing to do. */
   | { readonly kind: 'already-staged' };
 
@@ -136,7 +136,7 @@ export async function sendRecordedRotate(
     const sentAt = clock.now();
     try {
       const key = await clerk.rotateMachineSecretKey(instanceKey, machineId, settings.previousKeyTtlSeconds);
-      return { kind: 'sent', key, sentAt, recordTagKey: tagKey };
+      return { kind: 'sent', key, sentAt };
     } catch (error) {
       if (!(error instanceof ClerkApiError) || error.ambiguous) {
         throw await outcomeUnknown(context, current, instanceKey, sendBy, error);

@@ -29,7 +29,9 @@ const recorded = (point: CallPoint, kind: FaultKind): boolean => {
   if (operation === 'rotateMachineSecretKey') return kind !== '429';
   // The record is on the secret once TagResource was processed; the lock's read failing leaves it there.
   if (operation === 'TagResource') return kind === 'timeout' || kind === 'lost-response';
-  // (A failed PutSecretValue does not wait: Clerk answered, so the step removes the record before it fails.)
+  // A put that failed after Clerk answered leaves the record too (F7): the next attempt adopts after the horizon.
+  // A put whose reply was lost was processed: the key is stored and the record answered.
+  if (operation === 'PutSecretValue') return kind === 'fail-before-send' || kind === '5xx' || kind === '429';
   return operation === 'DescribeSecret' && point.step === 'createSecret' && point.ordinal === 2;
 };
 

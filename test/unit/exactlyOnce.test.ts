@@ -109,12 +109,13 @@ describe('Function: createSecret — exactly-once rotation at Clerk', () => {
     expectRotatedOnce(harness, token);
   });
 
-  it('adopts on the next attempt, at once, when PutSecretValue fails after Clerk rotated', async () => {
+  it('adopts once the horizon has passed when PutSecretValue fails after Clerk rotated (the record stays: F7)', async () => {
     harness = new RotationHarness();
     harness.sm.inject('PutSecretValue', { kind: 'before', name: 'InternalServiceError' });
-    const { token, failures } = await harness.rotate({ attempts: 2 });
+    const { token, failures } = await harness.rotate({ attempts: 3, waitSeconds: [0, PAST_HORIZON_SECONDS] });
     expect(failures.map((e) => e.message)).toEqual([
       expect.stringMatching(/PutSecretValue failed: InternalServiceError/),
+      expect.stringMatching(/may still land at Clerk until/),
     ]);
     expectRotatedOnce(harness, token);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { planShards, readChaosSettings, replayCommand } from './chaosSettings.ts';
+import { groupShards, planShards, readChaosSettings, replayCommand } from './chaosSettings.ts';
 import { runInWorker } from './runInWorker.ts';
-import { runScheduleShard, type ShardResult } from './runScheduleShard.ts';
+import { runScheduleShards, type ShardResult } from './runScheduleShard.ts';
 
 /**
  * Random schedules (docs/decisions/005-chaos-and-fleet-testing.md): faults on any outbound call of the rotation
@@ -28,13 +28,15 @@ describe('Property: random fault schedules', () => {
       : `keep I1–I5 in the schedule at seed ${settings.seed}, path ${settings.path}`,
     async () => {
       // Prepare
-      const [first, ...others] = shards;
+      const [own = [], ...others] = groupShards(shards);
+      const worker = new URL('./scheduleShardWorker.ts', import.meta.url);
 
       // Act
-      const results = await Promise.all([
-        ...(first === undefined ? [] : [runScheduleShard(first)]),
-        ...others.map((shard) => runInWorker<ShardResult>(new URL('./scheduleShardWorker.ts', import.meta.url), shard)),
+      const grouped = await Promise.all([
+        runScheduleShards(own),
+        ...others.map((group) => runInWorker<ShardResult[]>(worker, group)),
       ]);
+      const results = grouped.flat();
 
       // Assess
       for (const result of results) console.log(summarize(result));

@@ -32,6 +32,11 @@ export class CurrentKeyJudge {
     this.#drift = drift;
   }
 
+  /** Whether the run has seen this version as AWSCURRENT. */
+  wasCurrent(versionId: string): boolean {
+    return this.#seenCurrent.has(versionId);
+  }
+
   /** From inside a hook: labels from the emulator, the key from the cache, no reads. */
   judgeFromCache(where: string): void {
     if (this.#ctx.view.pendingVersion() !== undefined) this.#drift.rotationStarted();

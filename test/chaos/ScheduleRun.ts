@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { ROTATION_STEPS, type RotationStep, Stage } from '../../lib/constants.ts';
-import { ErrorCode } from '../../lib/errors.ts';
 import type { ClerkExchange } from '../../localstack/clerk/index.ts';
-import { checkNoKeyLogged } from '../support/rotationInvariants.ts';
 import { armFault, ROTATE_OPERATION } from './armFault.ts';
 import type { ChaosStack, InvocationCall, StackObserver } from './ChaosStack.ts';
 import { CurrentKeyJudge } from './CurrentKeyJudge.ts';
+import { checkRunAfterwards } from './checkRunAfterwards.ts';
 import { DriftMonitor } from './DriftMonitor.ts';
 import { finishSchedule } from './finishSchedule.ts';
+import { PromotionWatch } from './PromotionWatch.ts';
 import { RunClock } from './RunClock.ts';
 import { RunContext, type ScheduleRunOptions } from './RunContext.ts';
 import type { RunStats } from './RunStats.ts';
@@ -40,6 +40,7 @@ export class ScheduleRun implements StackObserver {
   readonly #clock: RunClock;
   readonly #drift: DriftMonitor;
   readonly #judge: CurrentKeyJudge;
+  readonly #promotions: PromotionWatch;
   #calls = 0;
   #plan: PlannedEffect[] = [];
   #duplicating = 0;
@@ -50,6 +51,7 @@ export class ScheduleRun implements StackObserver {
     const interval = ctx.schedule.settings.verifyIntervalMs;
     this.#drift = new DriftMonitor(ctx, interval);
     this.#judge = new CurrentKeyJudge(ctx, this.#drift);
+    this.#promotions = new PromotionWatch(ctx);
     const ticks = new VerificationTicks(ctx, this.#drift);
     this.#clock = new RunClock(ctx.stack, { land: (rotate) => ctx.land(rotate), tick: () => ticks.tick() }, interval);
   }
@@ -90,7 +92,7 @@ export class ScheduleRun implements StackObserver {
       this.#clearEmulatorFaults();
       await ctx.dispose();
     }
-    this.#checkAfterwards();
+    checkRunAfterwards(ctx);
     if (ctx.violations.length > 0) {
       throw new Error(
         `invariant violations:\n- ${[...new Set(ctx.violations)].join('\n- ')}\nthe run's log (I5 held):\n${logDigest(ctx.parsedLogs())}`,
@@ -118,6 +120,7 @@ export class ScheduleRun implements StackObserver {
         this.#plan.push({ fireAt: effect.fireAt === 'rotate' ? 'rotate' : index + 1, action });
       }
     }
+    this.#promotions.onCall(call);
     this.#judge.judgeFromCache(`${ctx.where}, before ${call.service}:${call.operation} in ${call.step ?? '?'}`);
     if (fault === undefined) return;
     const armed = armFault(ctx.stack, call, fault.kind, fault.landAfterMs);
@@ -307,32 +310,6 @@ export class ScheduleRun implements StackObserver {
     this.#drift.assess(snapshot, where);
     this.#judge.judge(snapshot.currentVersionId, snapshot.currentKey, where);
     this.#judge.discharge(snapshot.currentVersionId, where);
-  }
-
-  /** I2 over the whole run, I5 over everything it printed, and the summary counts. */
-  #checkAfterwards(): void {
-    const ctx = this.#ctx;
-    const lines = ctx.parsedLogs();
-    ctx.stats.adoptions += lines.filter((l) => l.adopted === true && l.outcome === 'adopted').length;
-    ctx.stats.promotionsRefused += lines.filter((l) => l.outcome === 'promotion-refused').length;
-    ctx.stats.overlapExpiredReports += lines.filter(
-      (l) => l.errorCode === ErrorCode.overlapExpired && l.level === 'error',
-    ).length;
-    for (const [token, count] of ctx.lineage.rotationsByToken) {
-      // An emergency never adopts (007): each createSecret that failed — its rotate may have landed, its key unstored
-      // — is followed by a new rotate. The key that kills was never stored; AWSCURRENT's died with the first.
-      const failed = lines.filter((l) => l.versionId === token && l.step === 'createSecret' && l.outcome === 'failed');
-      const allowed = 1 + (ctx.ttlSeconds === 0 ? failed.length : 0);
-      if (count > allowed) {
-        ctx.violate(
-          `I2: Clerk's rotate took effect ${count} times for ClientRequestToken ${token}, at most ${allowed} allowed`,
-        );
-      }
-    }
-    if (ctx.lineage.unattributed > 0) {
-      ctx.violate(`I2: ${ctx.lineage.unattributed} API rotation(s) at Clerk that no rotate of the function explains`);
-    }
-    const keys = [...ctx.lineage.generationOf.keys(), ctx.stack.clerk.defaultInstance.secretKey];
-    ctx.violations.push(...checkNoKeyLogged([...ctx.logs, ...ctx.messages], keys));
+    await this.#promotions.check((versionId) => this.#judge.wasCurrent(versionId), where);
   }
 }

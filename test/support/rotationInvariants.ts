@@ -144,27 +144,30 @@ export function isHealableDrift(state: DriftState, stuckAfterMs: number): boolea
 /**
  * I6 (second half): drift the verification can heal is healed within one verification interval. Feed it what was
  * seen, in time order (`at` in ms); it returns the violation once healable drift has lasted longer than the interval
- * (plus `slackMs` for the verification's own pacing).
+ * (plus `slackMs` for the verification's own pacing), once per episode.
  */
 export function createDriftWatch(intervalMs: number, slackMs = 10_000) {
   let since: number | undefined;
+  let reported = false;
   return {
     observe(at: number, healable: boolean): string[] {
       if (!healable) {
         since = undefined;
+        reported = false;
         return [];
       }
       since ??= at;
       const lasted = at - since;
-      return lasted > intervalMs + slackMs
-        ? [
-            `I6: drift the verification can heal has lasted ${Math.round(lasted / 1000)} s, more than one verification interval (${intervalMs / 1000} s)`,
-          ]
-        : [];
+      if (reported || lasted <= intervalMs + slackMs) return [];
+      reported = true;
+      return [
+        `I6: drift the verification can heal has lasted ${Math.round(lasted / 1000)} s, more than one verification interval (${intervalMs / 1000} s)`,
+      ];
     },
     /** The verification started a healing rotation at `at`: whatever happens to it, the next interval counts anew. */
     healStarted(at: number): void {
       if (since !== undefined) since = at;
+      reported = false;
     },
     /** When the current episode of healable drift began, if one is going on. */
     get since() {

@@ -110,13 +110,9 @@ export class RunContext {
     return true;
   }
 
-  /** Records a failed invocation or call: its messages for I5, its code for the summary. */
+  /** Records a failed invocation or call the run made: its messages (with causes) for I5. */
   recordFailure(error: unknown): void {
     this.messages.push(...messagesOf(error));
-    countIn(
-      this.stats.errorCodes,
-      (error as { code?: string } | undefined)?.code ?? (error as Error)?.name ?? 'unknown',
-    );
   }
 
   /** Notes the invocation a function call belongs to: a createSecret for a new token starts a rotation. */

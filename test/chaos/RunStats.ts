@@ -15,7 +15,7 @@ export interface RunStats {
   dashboardRotations: number;
   pendingRemovedByOperator: number;
   clockJumps: number;
-  /** Invocations that failed with each error code (ROTATE_IN_FLIGHT, ROTATE_OUTCOME_UNKNOWN, …). */
+  /** Invocations that failed, by the error code of their log line (ROTATE_IN_FLIGHT, ROTATE_OUTCOME_UNKNOWN, …). */
   errorCodes: Record<string, number>;
   adoptions: number;
   promotionsRefused: number;

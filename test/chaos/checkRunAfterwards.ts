@@ -1,10 +1,12 @@
 import { ErrorCode } from '../../lib/errors.ts';
 import { checkNoKeyLogged } from '../support/rotationInvariants.ts';
 import type { RunContext } from './RunContext.ts';
+import { countIn } from './RunStats.ts';
 
 /** Once a run is over: I2 over all its rotations, I5 over everything it printed, and its summary counts. */
 export function checkRunAfterwards(ctx: RunContext): void {
   const lines = ctx.parsedLogs();
+  for (const line of lines) if (line.outcome === 'failed') countIn(ctx.stats.errorCodes, line.errorCode ?? 'unknown');
   ctx.stats.adoptions += lines.filter((l) => l.adopted === true && l.outcome === 'adopted').length;
   ctx.stats.promotionsRefused += lines.filter((l) => l.outcome === 'promotion-refused').length;
   ctx.stats.overlapExpiredReports += lines.filter(

@@ -6,7 +6,7 @@ import {
   type StackRotationHandler,
   startLocalStack,
 } from '../../localstack/startLocalStack.ts';
-import { createSecretsManagerWire, type SecretsManagerWire } from './createSecretsManagerWire.ts';
+import { createSecretsManagerWire, type SecretsManagerWire } from '../support/createSecretsManagerWire.ts';
 
 /** An outbound call of the rotation function, with the invocation (step and token) that makes it. */
 export interface InvocationCall extends FunctionCall {

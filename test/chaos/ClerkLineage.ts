@@ -24,6 +24,8 @@ export class ClerkLineage implements KeyLineage {
   readonly landedBeyondHorizon = new Set<number>();
   /** API rotations per token (beyond-horizon landings not included). */
   readonly rotationsByToken = new Map<string, number>();
+  /** The rotation (token) each API rotation in the history was attributed to, by its index. */
+  readonly tokenAt = new Map<number, string>();
   /** API rotations no send explains (none is expected). */
   unattributed = 0;
   /** The function's rotate sends whose exchange has not come back yet, oldest first. */
@@ -76,7 +78,10 @@ export class ClerkLineage implements KeyLineage {
       for (const offset of fresh) {
         if (landing?.beyondHorizon) this.landedBeyondHorizon.add(this.#seen + offset);
         else if (token === undefined) this.unattributed += 1;
-        else this.rotationsByToken.set(token, (this.rotationsByToken.get(token) ?? 0) + 1);
+        else {
+          this.rotationsByToken.set(token, (this.rotationsByToken.get(token) ?? 0) + 1);
+          this.tokenAt.set(this.#seen + offset, token);
+        }
       }
       this.#seen = history.length;
     } else if (fresh.length === 0) {

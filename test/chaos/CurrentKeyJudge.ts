@@ -24,6 +24,7 @@ export class CurrentKeyJudge {
    */
   readonly duties = new Map<string, { readonly seenAt: string; readonly fromLine: number }>();
   readonly #counted = new Set<string>();
+  readonly #f7Counted = new Set<string>();
   /** Every version seen as AWSCURRENT. */
   readonly #seenCurrent = new Set<string>();
 
@@ -39,7 +40,7 @@ export class CurrentKeyJudge {
 
   /** From inside a hook: labels from the emulator, the key from the cache, no reads. */
   judgeFromCache(where: string): void {
-    if (this.#ctx.view.pendingVersion() !== undefined) this.#drift.rotationStarted();
+    if (this.#ctx.view.pendingVersion() !== undefined) this.#drift.rotationRunning();
     const current = this.#ctx.view.cachedCurrent();
     if (current !== undefined) this.judge(current.versionId, current.key, where);
   }
@@ -61,12 +62,28 @@ export class CurrentKeyJudge {
       }
     } else if (OPERATOR.has(status) || status === 'killed-by-late-landing') {
       this.#countOnce(versionId, status);
+    } else if (status === 'killed-by-engine' && this.#killedByF7(key)) {
+      return status;
     } else if (status !== 'valid') {
       this.#ctx.violate(
         `I1 (${where}): the key in AWSCURRENT (version ${versionId}) no longer works at Clerk: ${status}`,
       );
     }
     return status;
+  }
+
+  /** F7: the two rotations that killed `key` belong to one token whose duplicate createSecret lost its record. */
+  #killedByF7(key: string): boolean {
+    const { lineage } = this.#ctx;
+    const generation = lineage.generationOf.get(key);
+    if (generation === undefined) return false;
+    const token = lineage.tokenAt.get(generation);
+    if (token === undefined || lineage.tokenAt.get(generation + 1) !== token) return false;
+    if (!this.#ctx.duplicateLostItsRecord(token)) return false;
+    if (this.#f7Counted.has(token)) return true;
+    if (!this.#ctx.excused(KnownIssue.doubleRotateAfterDuplicateForgotItsRecord)) return false;
+    this.#f7Counted.add(token);
+    return true;
   }
 
   /** Counts a key the engine could not keep alive once per version, whatever number of looks saw it dead. */

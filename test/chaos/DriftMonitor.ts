@@ -42,9 +42,13 @@ export class DriftMonitor {
     return this.#convergedSince !== undefined;
   }
 
-  /** A rotation started (AWSPENDING seen on another version, or a rotate record in flight). */
-  rotationStarted(): void {
+  /**
+   * A rotation is running (AWSPENDING seen on another version, from a hook): not converged, and while it runs any
+   * drift is the rotation's to settle, not the verification's (seen again at the next full look).
+   */
+  rotationRunning(): void {
     this.#convergedSince = undefined;
+    this.#watch.observe(this.#ctx.stack.clock.now(), false);
   }
 
   async snapshot(): Promise<SecretSnapshot> {

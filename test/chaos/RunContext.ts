@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createClerkClient } from '../../lib/clerk/ClerkClient.ts';
 import { Defaults, Stage, TagKey } from '../../lib/constants.ts';
+import { ErrorCode } from '../../lib/errors.ts';
 import { Redacted } from '../../lib/Redacted.ts';
 import type { ChaosStack } from './ChaosStack.ts';
 import { ClerkLineage, LANDING_HEADER } from './ClerkLineage.ts';
@@ -35,6 +36,8 @@ export class RunContext {
   /** Background work started from hooks (concurrent duplicates); awaited before any check. */
   spawned: Promise<unknown>[] = [];
   where = 'setup';
+  /** Tokens the run delivered createSecret twice for (a duplicate, or a re-attempt with createSecret twice). */
+  readonly createSecretDelivered2x = new Set<string>();
   /** Rotations (their tokens) in the order they started: each begins with a createSecret for a token not seen yet. */
   readonly rotationTokens: string[] = [];
   /** The stack's clock when the run began (times in messages are relative to it). */
@@ -138,6 +141,18 @@ export class RunContext {
     if (finished) return undefined;
     const stages = this.view.versions().find((v) => v.versionId === token)?.stages ?? [];
     return stages.includes(Stage.pending) || stages.includes(Stage.current) ? token : undefined;
+  }
+
+  /** F7's setting for a token: createSecret delivered twice, and one of them failed storing its rotate's key. */
+  duplicateLostItsRecord(token: string): boolean {
+    if (!this.createSecretDelivered2x.has(token)) return false;
+    return this.parsedLogs().some(
+      (l) =>
+        l.versionId === token &&
+        l.step === 'createSecret' &&
+        l.errorCode === ErrorCode.secretStoreFailed &&
+        l.message?.includes('PutSecretValue') === true,
+    );
   }
 
   collectLogs(): void {

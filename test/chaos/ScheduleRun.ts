@@ -107,6 +107,8 @@ export class ScheduleRun implements StackObserver {
     const index = this.#calls++;
     ctx.stats.functionCalls += 1;
     ctx.noteInvocation(call.step, call.token);
+    // The state as the call arrives, before its planned effects (a stall, an operator) change it.
+    if (ctx.view.pendingVersion() !== undefined) this.#drift.rotationRunning();
     const isRotate = call.service === 'clerk' && call.operation === ROTATE_OPERATION;
     if (isRotate) ctx.lineage.noteSend(call.token);
     const due = this.#faultsStopped ? [] : this.#plan.filter((effect) => isDue(effect, index, isRotate));
@@ -208,6 +210,7 @@ export class ScheduleRun implements StackObserver {
     if (token === undefined) return;
     this.#ctx.stats.reattempts += 1;
     if (twice !== undefined) this.#ctx.stats.reattemptsTwice += 1;
+    if (twice?.step === 'createSecret') this.#ctx.createSecretDelivered2x.add(token);
     await this.#advance(afterMs, false);
     await this.#ctx.quiesce();
     await this.#runSteps(token, twice);
@@ -245,6 +248,7 @@ export class ScheduleRun implements StackObserver {
     if (this.#duplicating > 0) return false;
     if (step === undefined || call.token === undefined) return true;
     this.#ctx.stats.duplicatesRun += 1;
+    if (step === 'createSecret') this.#ctx.createSecretDelivered2x.add(call.token);
     this.#duplicating += 1;
     const delivery = this.#invoke(step, call.token).finally(() => {
       this.#duplicating -= 1;

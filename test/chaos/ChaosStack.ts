@@ -8,9 +8,11 @@ import {
 } from '../../localstack/startLocalStack.ts';
 import { createSecretsManagerWire, type SecretsManagerWire } from '../support/createSecretsManagerWire.ts';
 
-/** An outbound call of the rotation function, with the invocation (step and token) that makes it. */
+/** An outbound call of the rotation function, with the invocation (step, token, a number of its own) making it. */
 export interface InvocationCall extends FunctionCall {
   readonly token: string | undefined;
+  /** Tells apart two invocations of one step for one token (a duplicate delivery). */
+  readonly invocation: number | undefined;
 }
 
 /** What a run in progress wants to hear from the stack it borrows. */
@@ -65,12 +67,14 @@ export interface ChaosStackOptions {
 export async function startChaosStack(options: ChaosStackOptions = {}): Promise<ChaosStack> {
   let logs: string[] = [];
   let observer: StackObserver | undefined;
-  const invocation = new AsyncLocalStorage<{ readonly step: string; readonly token: string }>();
+  const invocation = new AsyncLocalStorage<{ readonly step: string; readonly token: string; readonly id: number }>();
+  let invocations = 0;
   const budgeted =
     (handler: StackRotationHandler): StackRotationHandler =>
     (event, context) => {
       const budget = event.Step === 'createSecret' ? STEP_BUDGET_MS.createSecret : STEP_BUDGET_MS.other;
-      return invocation.run({ step: event.Step, token: event.ClientRequestToken }, () =>
+      invocations += 1;
+      return invocation.run({ step: event.Step, token: event.ClientRequestToken, id: invocations }, () =>
         handler(event, {
           invokedFunctionArn: context.invokedFunctionArn,
           getRemainingTimeInMillis: () => HANDLER_MARGIN_MS + budget,
@@ -93,7 +97,12 @@ export async function startChaosStack(options: ChaosStackOptions = {}): Promise<
     onClerkExchange: (exchange) => observer?.onClerkExchange(exchange),
     beforeFunctionCall: async (call) => {
       const scope = invocation.getStore();
-      await observer?.onFunctionCall({ ...call, step: scope?.step ?? call.step, token: scope?.token });
+      await observer?.onFunctionCall({
+        ...call,
+        step: scope?.step ?? call.step,
+        token: scope?.token,
+        invocation: scope?.id,
+      });
     },
   });
   const wire = createSecretsManagerWire(stack.secretsManager.endpoint);

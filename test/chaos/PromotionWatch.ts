@@ -23,7 +23,8 @@ interface Move extends LastCheck {
  */
 export class PromotionWatch {
   readonly #ctx: RunContext;
-  readonly #reads = new Map<string, LastCheck>();
+  /** By invocation: duplicates of one finishSecret each make their own read. */
+  readonly #reads = new Map<number, LastCheck>();
   #moves: Move[] = [];
 
   constructor(ctx: RunContext) {
@@ -32,27 +33,33 @@ export class PromotionWatch {
 
   /** From the hook, after the call's planned effects fired (they come before the call). */
   onCall(call: InvocationCall): void {
-    if (call.step !== 'finishSecret' || call.token === undefined) return;
+    if (call.step !== 'finishSecret' || call.token === undefined || call.invocation === undefined) return;
     const { lineage } = this.#ctx;
     if (call.service === 'clerk' && call.operation === 'getMachineSecretKey') {
-      this.#reads.set(call.token, { clerkKey: lineage.currentKey(), rotations: lineage.history.length });
+      this.#reads.set(call.invocation, { clerkKey: lineage.currentKey(), rotations: lineage.history.length });
       return;
     }
-    const read = this.#reads.get(call.token);
+    const read = this.#reads.get(call.invocation);
     if (call.operation !== 'UpdateSecretVersionStage' || read === undefined) return;
-    this.#reads.delete(call.token);
+    this.#reads.delete(call.invocation);
     this.#moves.push({ ...read, token: call.token, rotationsSince: lineage.history.length - read.rotations });
   }
 
-  /** After an action: every move whose version became AWSCURRENT promoted the key Clerk showed at the read. */
+  /**
+   * After an action: a version that became AWSCURRENT holds the key Clerk showed when one of its finishSecrets read
+   * it, or Clerk rotated between that read and the move. (Which of two duplicate finishSecrets moved the label the
+   * hooks cannot tell — one of them may have been refusing — so one explained move is enough.)
+   */
   async check(wasCurrent: (versionId: string) => boolean, where: string): Promise<void> {
-    const moves = this.#moves;
+    const byToken = new Map<string, Move[]>();
+    for (const move of this.#moves) byToken.set(move.token, [...(byToken.get(move.token) ?? []), move]);
     this.#moves = [];
-    for (const move of moves) {
-      if (move.rotationsSince > 0 || !wasCurrent(move.token)) continue;
-      if ((await this.#ctx.view.keyOf(move.token)) === move.clerkKey) continue;
+    for (const [token, moves] of byToken) {
+      if (!wasCurrent(token) || moves.some((move) => move.rotationsSince > 0)) continue;
+      const key = await this.#ctx.view.keyOf(token);
+      if (moves.some((move) => move.clerkKey === key)) continue;
       this.#ctx.violate(
-        `I6 (${where}): finishSecret promoted version ${move.token}, whose key Clerk had already replaced when it checked`,
+        `I6 (${where}): finishSecret promoted version ${token}, whose key Clerk had already replaced when it checked`,
       );
     }
   }

@@ -10,29 +10,38 @@ const REVOCATION_DELAYS_MS = [500, 1_500] as const;
 const askClerk = (context: RotationContext, key: MachineSecret): Promise<KeyVerdict> =>
   askClerkAboutKey(context.clerk, key.secretKey, key.machineId);
 
-async function readReplaced(
-  context: RotationContext,
-  versionId: string | undefined,
-): Promise<MachineSecret | undefined> {
+/** The replaced version's key; `{ unknown }` when it could not be read (a store error, by code). */
+type Replaced = MachineSecret | { readonly unknown: string };
+
+async function readReplaced(context: RotationContext, versionId: string | undefined): Promise<Replaced | undefined> {
   if (versionId === undefined) return undefined;
-  const version = await context.store.getSecretVersion(context.secret.arn, { versionId });
+  let secretString: string | undefined;
   try {
-    return parseMachineSecret(version?.secretString, `version ${versionId} of ${context.secret.arn}`);
+    secretString = (await context.store.getSecretVersion(context.secret.arn, { versionId }))?.secretString;
+  } catch (error) {
+    // AWSCURRENT has moved: throwing now would leave the check to a re-run that a new rotation can supersede.
+    return { unknown: `reading version ${versionId}: ${(error as { code?: string }).code ?? 'unexpected error'}` };
+  }
+  try {
+    return parseMachineSecret(secretString, `version ${versionId} of ${context.secret.arn}`);
   } catch {
     return undefined; // nothing to check against
   }
 }
+
+const verdictOn = (context: RotationContext, replaced: Replaced): Promise<KeyVerdict> | KeyVerdict =>
+  'unknown' in replaced ? { unknown: replaced.unknown } : askClerk(context, replaced);
 
 /**
  * The key apps held (AWSCURRENT until a moment ago) had to work until the new one was promoted. If the promotion
  * finished past `previousKeyExpiresAt`, it may not have: prove it, and report a dead key loudly (error line + metric)
  * — apps were failing. Costs nothing on a clean rotation, whose expiry is hours away.
  */
-async function reportExpiredOverlap(context: RotationContext, pending: MachineSecret, replaced: MachineSecret) {
+async function reportExpiredOverlap(context: RotationContext, pending: MachineSecret, replaced: Replaced) {
   const { logger, clock } = context;
   const expiresAt = pending.previousKeyExpiresAt === undefined ? Number.NaN : Date.parse(pending.previousKeyExpiresAt);
   if (!(clock.now() >= expiresAt)) return false;
-  const verdict = await askClerk(context, replaced);
+  const verdict = await verdictOn(context, replaced);
   if (verdict === 'accepted') return false;
   const fields = { machineId: pending.machineId, errorCode: ErrorCode.overlapExpired };
   if (verdict === 'rejected') {
@@ -55,17 +64,17 @@ async function reportExpiredOverlap(context: RotationContext, pending: MachineSe
  * An emergency rotation (previous-key TTL 0) exists to end a suspected key: say it ended only after Clerk rejected
  * it, allowing a moment for the revocation to propagate; otherwise an error line and the OldKeyStillAccepted metric.
  */
-async function reportEmergencyOutcome(context: RotationContext, replaced: MachineSecret): Promise<boolean> {
+async function reportEmergencyOutcome(context: RotationContext, replaced: Replaced, machineId: string) {
   const { logger, sleep, clock, deadline } = context;
-  let verdict = await askClerk(context, replaced);
+  let verdict = await verdictOn(context, replaced);
   for (const delay of REVOCATION_DELAYS_MS) {
     if (verdict !== 'accepted' || clock.now() + delay >= deadline) break;
     await sleep(delay);
-    verdict = await askClerk(context, replaced);
+    verdict = await verdictOn(context, replaced);
   }
   if (verdict === 'rejected') {
     logger.info('emergency rotation: Clerk rejects the replaced key (checked)', {
-      machineId: replaced.machineId,
+      machineId,
       outcome: 'old-key-rejected',
     });
     return false;
@@ -74,15 +83,16 @@ async function reportEmergencyOutcome(context: RotationContext, replaced: Machin
     verdict === 'accepted'
       ? 'emergency rotation finished, but Clerk still accepts the replaced key'
       : `emergency rotation finished, but whether Clerk still accepts the replaced key could not be checked (${verdict.unknown})`,
-    { machineId: replaced.machineId, errorCode: ErrorCode.oldKeyStillAccepted, outcome: 'old-key-still-accepted' },
+    { machineId, errorCode: ErrorCode.oldKeyStillAccepted, outcome: 'old-key-still-accepted' },
   );
-  logger.metric(Metric.oldKeyStillAccepted, 1, { machineId: replaced.machineId });
+  logger.metric(Metric.oldKeyStillAccepted, 1, { machineId });
   return true;
 }
 
 /**
  * After a promotion, what became of the replaced key: for an emergency (TTL 0) it must be dead, otherwise it must
- * have lived until now. True when something went wrong (already logged, with a metric).
+ * have lived until now. True when something went wrong (already logged, with a metric). Never throws once a check is
+ * due: a failure to read the replaced key or to ask Clerk is reported as "could not be checked", loudly.
  */
 export async function checkReplacedKey(
   context: RotationContext,
@@ -95,6 +105,9 @@ export async function checkReplacedKey(
     if (!(context.clock.now() >= expiresAt)) return false; // the usual case: no call at all
   }
   const replaced = await readReplaced(context, replacedVersionId);
-  if (replaced === undefined || replaced.secretKey.equals(promoted.secretKey)) return false;
-  return emergency ? reportEmergencyOutcome(context, replaced) : reportExpiredOverlap(context, promoted, replaced);
+  if (replaced === undefined || ('secretKey' in replaced && replaced.secretKey.equals(promoted.secretKey)))
+    return false;
+  return emergency
+    ? reportEmergencyOutcome(context, replaced, promoted.machineId)
+    : reportExpiredOverlap(context, promoted, replaced);
 }

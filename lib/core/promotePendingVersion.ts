@@ -38,6 +38,29 @@ async function refusePromotion(context: RotationContext, pending: MachineSecret)
 }
 
 /**
+ * Moves AWSCURRENT to the pending version. A failed reply does not prove the move failed (a lost response): re-read
+ * the labels, and carry on to the replaced-key check when it happened — a re-run may never come (a new rotation can
+ * start while AWSPENDING sits on the AWSCURRENT version), and with it would go the report of an expired overlap.
+ */
+async function moveCurrent(context: RotationContext, currentVersionId: string | undefined, machineId: string) {
+  const { store, secret, event } = context;
+  try {
+    await store.updateStage({
+      secretId: secret.arn,
+      stage: Stage.current,
+      moveToVersionId: event.token,
+      ...(currentVersionId === undefined ? {} : { removeFromVersionId: currentVersionId }),
+    });
+  } catch (error) {
+    const after = await store.describeSecret(secret.arn).catch(() => undefined);
+    if (after === undefined || versionWithStage(after, Stage.current) !== event.token) throw error;
+    context.logger.warn(`moving AWSCURRENT reported a failure, but the labels show version ${event.token} current`, {
+      machineId,
+    });
+  }
+}
+
+/**
  * finishSecret: confirm with Clerk, immediately before moving AWSCURRENT, that the pending key is still Clerk's
  * current key (else refuse and heal); move AWSCURRENT to the new version, then remove AWSPENDING from it (AWS's
  * template forgets this). A crash between the two leaves AWSPENDING on the AWSCURRENT version: a legal state that
@@ -53,12 +76,7 @@ export async function promotePendingVersion(context: RotationContext): Promise<S
   if (!clerkKey.equals(pending.secretKey)) return refusePromotion(context, pending);
 
   const currentVersionId = versionWithStage(secret, Stage.current);
-  await store.updateStage({
-    secretId: secret.arn,
-    stage: Stage.current,
-    moveToVersionId: event.token,
-    ...(currentVersionId === undefined ? {} : { removeFromVersionId: currentVersionId }),
-  });
+  await moveCurrent(context, currentVersionId, pending.machineId);
   // Checked before AWSPENDING goes: if that removal fails and a new rotation starts before the re-run, the re-run
   // would no longer know which version was replaced, and an expired overlap would go unreported.
   const replacedKeyProblem = await checkReplacedKey(context, pending, currentVersionId);

@@ -1,13 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { planShards, readChaosSettings, replayCommand } from './chaosSettings.ts';
-import { runInWorker } from './runInWorker.ts';
-import { runScheduleShard, type ShardResult } from './runScheduleShard.ts';
+import { runInWorker } from '../support/runInWorker.ts';
+import { groupShards, planShards, readChaosSettings, replayCommand } from './chaosSettings.ts';
+import { runScheduleShards, type ShardResult } from './runScheduleShard.ts';
 
 /**
  * Random schedules (docs/decisions/005-chaos-and-fleet-testing.md): faults on any outbound call of the rotation
- * function, clock jumps, duplicate and concurrent deliveries of a step, dashboard rotations between and during
- * rotations, RotateImmediately=false runs. One fresh machine per schedule on a shared stack; I1–I5 are checked
- * after every action, before every call the function makes, and once faults stop.
+ * function — rotates that land late or behind a gateway's 504, inside and beyond their landing horizon, timeouts —,
+ * clock jumps, duplicate and concurrent deliveries of a step, dashboard rotations and an operator removing AWSPENDING,
+ * Secrets Manager re-attempts at random delays, the scheduled verification at its interval. One fresh machine per
+ * schedule on a shared stack; I1–I6 are checked after every action, before every call the function makes, around
+ * every verification run, and once faults stop.
  */
 
 const FILE = 'test/chaos/randomSchedules.test.ts';
@@ -24,17 +26,19 @@ function summarize(result: ShardResult): string {
 describe('Property: random fault schedules', () => {
   it(
     settings.path === undefined
-      ? `keep I1–I5 over ${settings.numRuns} schedules (${settings.source} ${settings.seed})`
-      : `keep I1–I5 in the schedule at seed ${settings.seed}, path ${settings.path}`,
+      ? `keep I1–I6 over ${settings.numRuns} schedules (${settings.source} ${settings.seed})`
+      : `keep I1–I6 in the schedule at seed ${settings.seed}, path ${settings.path}`,
     async () => {
       // Prepare
-      const [first, ...others] = shards;
+      const [own = [], ...others] = groupShards(shards);
+      const worker = new URL('./scheduleShardWorker.ts', import.meta.url);
 
       // Act
-      const results = await Promise.all([
-        ...(first === undefined ? [] : [runScheduleShard(first)]),
-        ...others.map((shard) => runInWorker<ShardResult>(new URL('./scheduleShardWorker.ts', import.meta.url), shard)),
+      const grouped = await Promise.all([
+        runScheduleShards(own),
+        ...others.map((group) => runInWorker<ShardResult[]>(worker, group)),
       ]);
+      const results = grouped.flat();
 
       // Assess
       for (const result of results) console.log(summarize(result));

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { startChaosStack } from './ChaosStack.ts';
-import { emptyStats, type RunStats, ScheduleRun } from './ScheduleRun.ts';
+import { emptyStats, type RunStats } from './RunStats.ts';
+import { ScheduleRun } from './ScheduleRun.ts';
 import { scheduleArbitrary } from './scheduleArbitrary.ts';
 
 export interface ShardOptions {
@@ -8,7 +9,6 @@ export interface ShardOptions {
   readonly numRuns: number;
   /** fast-check's path of one counterexample: replays exactly that schedule. */
   readonly path?: string | undefined;
-  readonly withTimeouts: boolean;
   readonly includeKnownIssues: boolean;
 }
 
@@ -35,11 +35,11 @@ const KEY_SHAPE = /\b(?:ak|sk_test|sk_live)_[A-Za-z0-9]{16,}/;
  * Manager recorded for a rotation step for key-shaped text (I5 on what the runs' own checks do not see).
  */
 export async function runScheduleShard(options: ShardOptions): Promise<ShardResult> {
-  const chaos = await startChaosStack(options.withTimeouts ? { functionSdkRequestTimeoutMs: 200 } : {});
+  const chaos = await startChaosStack({ seed: options.seed });
   try {
     const stats = emptyStats();
     let executions = 0;
-    const property = fc.asyncProperty(scheduleArbitrary({ withTimeouts: options.withTimeouts }), async (schedule) => {
+    const property = fc.asyncProperty(scheduleArbitrary(), async (schedule) => {
       executions += 1;
       const name = `s${options.seed}-${executions}`;
       const run = await ScheduleRun.create(chaos, schedule, name, stats, {
@@ -77,4 +77,9 @@ export async function runScheduleShard(options: ShardOptions): Promise<ShardResu
   } finally {
     await chaos.close();
   }
+}
+
+/** Several shards side by side in one thread (each on its own stack): one's real-time waits are the other's CPU. */
+export function runScheduleShards(shards: readonly ShardOptions[]): Promise<ShardResult[]> {
+  return Promise.all(shards.map((shard) => runScheduleShard(shard)));
 }

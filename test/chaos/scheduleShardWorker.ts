@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads';
-import { runScheduleShard, type ShardOptions } from './runScheduleShard.ts';
+import { runScheduleShards, type ShardOptions } from './runScheduleShard.ts';
 
-/** Entry of a worker thread (see runInWorker): runs one shard of the schedules and posts its result. */
-const result = await runScheduleShard(workerData as ShardOptions);
-parentPort?.postMessage(result);
+/** Entry of a worker thread (see runInWorker): runs its shards of the schedules side by side and posts the results. */
+const results = await runScheduleShards(workerData as ShardOptions[]);
+parentPort?.postMessage(results);

@@ -142,3 +142,69 @@ export async function rotateAndSettle(stack: LocalStack, machine: LocalMachine):
     .filter((r) => r.secretArn === machine.secretArn)
     .at(-1);
 }
+
+/**
+ * I6 (first half): after a rotation converged, the key in AWSCURRENT is Clerk's current key or still inside its
+ * overlap (Clerk accepts it as the previous key). `key` is AWSCURRENT's key as read by the caller.
+ */
+export function checkCurrentKeyInOverlap(
+  { stack, machine }: Pick<Observed, 'stack' | 'machine'>,
+  key: string,
+): string[] {
+  if (key === stack.clerk.currentKey(machine.machineId) || stack.clerk.isKeyValid(machine.machineId, key)) return [];
+  return ["I6: the key in AWSCURRENT is neither Clerk's current key nor inside its overlap"];
+}
+
+/** What the scheduled verification (docs/decisions/009) can see of one secret at a moment. */
+export interface DriftState {
+  /** AWSCURRENT's key is not Clerk's current key. */
+  readonly drift: boolean;
+  /** Age of AWSPENDING on a version other than AWSCURRENT, when there is one. */
+  readonly pendingAgeMs: number | undefined;
+  /** Rotate records (docs/decisions/007) whose rotate may still land. */
+  readonly recordsInFlight: number;
+}
+
+/**
+ * Whether the verification must heal this drift now: no recorded rotate may still land (it would wait), and no
+ * rotation is running — or the one that is has been stuck longer than `stuckAfterMs` (it clears it first).
+ */
+export function isHealableDrift(state: DriftState, stuckAfterMs: number): boolean {
+  if (!state.drift || state.recordsInFlight > 0) return false;
+  return state.pendingAgeMs === undefined || state.pendingAgeMs > stuckAfterMs;
+}
+
+/**
+ * I6 (second half): drift the verification can heal is healed within one verification interval. Feed it what was
+ * seen, in time order (`at` in ms); it returns the violation once healable drift has lasted longer than the interval
+ * (plus `slackMs` for the verification's own pacing), once per episode.
+ */
+export function createDriftWatch(intervalMs: number, slackMs = 10_000) {
+  let since: number | undefined;
+  let reported = false;
+  return {
+    observe(at: number, healable: boolean): string[] {
+      if (!healable) {
+        since = undefined;
+        reported = false;
+        return [];
+      }
+      since ??= at;
+      const lasted = at - since;
+      if (reported || lasted <= intervalMs + slackMs) return [];
+      reported = true;
+      return [
+        `I6: drift the verification can heal has lasted ${Math.round(lasted / 1000)} s, more than one verification interval (${intervalMs / 1000} s)`,
+      ];
+    },
+    /** The verification started a healing rotation at `at`: whatever happens to it, the next interval counts anew. */
+    healStarted(at: number): void {
+      if (since !== undefined) since = at;
+      reported = false;
+    },
+    /** When the current episode of healable drift began, if one is going on. */
+    get since() {
+      return since;
+    },
+  };
+}

@@ -80,6 +80,51 @@ describe('Function: finishSecret — an overlap that ran out before the rotation
     expect(harness.sm.stagesOf(harness.machineSecret)[token]).toEqual(['AWSCURRENT']);
   });
 
+  it('reports it loudly, without failing, when the replaced key cannot be read after the move', async () => {
+    harness = new RotationHarness({ env: { [EnvVar.previousKeyTtlSeconds]: '60' } });
+    const token = harness.startRotation();
+    for (const step of ['createSecret', 'setSecret', 'testSecret']) await harness.step(step, token);
+    harness.advance(61);
+    // Reads: the pending value, the instance key, then (after the move) the replaced version: that one fails. A
+    // failure here would leave the report to a re-run that a new rotation can supersede.
+    const pass = { kind: 'pass' as const };
+    harness.sm.inject('GetSecretValue', pass, pass, { kind: 'before', name: 'InternalServiceError' });
+    await expect(harness.step('finishSecret', token)).resolves.toMatchObject({
+      outcome: 'promoted-after-overlap-expired',
+    });
+    expect(harness.parsedLogs().find((l) => l.outcome === 'overlap-unverified')).toMatchObject({
+      level: 'error',
+      errorCode: ErrorCode.overlapExpired,
+      message: expect.stringMatching(/could not be checked \(reading version [0-9a-f-]+: SECRET_STORE_FAILED\)/),
+    });
+    expect(harness.parsedLogs().find((l) => l.OverlapExpired === 1)).toBeDefined();
+    expect(harness.sm.stagesOf(harness.machineSecret)[token]).toEqual(['AWSCURRENT']);
+  });
+
+  it('carries on to the report when the move happened but its reply was lost (labels re-read)', async () => {
+    harness = new RotationHarness({ env: { [EnvVar.previousKeyTtlSeconds]: '60' } });
+    const token = harness.startRotation();
+    for (const step of ['createSecret', 'setSecret', 'testSecret']) await harness.step(step, token);
+    harness.advance(61);
+    harness.sm.inject('UpdateSecretVersionStage', { kind: 'lost-after', name: 'InternalServiceError' });
+    await expect(harness.step('finishSecret', token)).resolves.toMatchObject({
+      outcome: 'promoted-after-overlap-expired',
+    });
+    const lines = harness.parsedLogs();
+    expect(lines.find((l) => l.level === 'warn')?.message).toMatch(/reported a failure, but the labels show version/);
+    expect(lines.find((l) => l.errorCode === ErrorCode.overlapExpired)).toBeDefined();
+    expect(harness.sm.stagesOf(harness.machineSecret)[token]).toEqual(['AWSCURRENT']);
+  });
+
+  it('fails as before when the move failed and the labels confirm it did not happen', async () => {
+    harness = new RotationHarness();
+    const token = harness.startRotation();
+    for (const step of ['createSecret', 'setSecret', 'testSecret']) await harness.step(step, token);
+    harness.sm.inject('UpdateSecretVersionStage', { kind: 'before', name: 'InternalServiceError' });
+    await expect(harness.step('finishSecret', token)).rejects.toThrow(/UpdateSecretVersionStage failed/);
+    expect(harness.sm.stagesOf(harness.machineSecret)[token]).toEqual(['AWSPENDING']);
+  });
+
   it('stays quiet when the expiry passed but the key still works (an adopted key, whose rotation time is unknown)', async () => {
     harness = new RotationHarness();
     harness.clerk.rotate(MACHINE_ID, 28_800); // dashboard rotation: adopted, expiry recorded as "now"

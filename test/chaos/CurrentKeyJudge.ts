@@ -25,6 +25,9 @@ export class CurrentKeyJudge {
   readonly #counted = new Set<string>();
   /** Every version seen as AWSCURRENT. */
   readonly #seenCurrent = new Set<string>();
+  /** AWSCURRENT's version as last seen, and which version was seen taking AWSCURRENT over from which. */
+  #lastCurrent: string | undefined;
+  readonly #replacedBy = new Map<string, string>();
 
   constructor(ctx: RunContext, drift: DriftMonitor) {
     this.#ctx = ctx;
@@ -46,6 +49,10 @@ export class CurrentKeyJudge {
   judge(versionId: string, key: string, where: string): CurrentKeyStatus {
     const { stack, lineage, view } = this.#ctx;
     this.#seenCurrent.add(versionId);
+    if (this.#lastCurrent !== undefined && this.#lastCurrent !== versionId) {
+      this.#replacedBy.set(this.#lastCurrent, versionId);
+    }
+    this.#lastCurrent = versionId;
     const valid = stack.clerk.isKeyValid(view.machine.machineId, key);
     const status = classifyCurrentKey(key, valid, lineage, stack.clock.now());
     if (this.#drift.converged && status !== 'valid' && !this.#explained(status, key)) {
@@ -102,6 +109,13 @@ export class CurrentKeyJudge {
     for (const [versionId, duty] of this.duties) {
       if (versionId === currentVersionId) continue;
       const lines = this.#ctx.parsedLogs().slice(duty.fromLine);
+      // The finishSecret that moved AWSCURRENT off it reported, even if that invocation failed afterwards (a label
+      // removal) and was superseded by a new rotation instead of re-run.
+      const mover = this.#replacedBy.get(versionId);
+      if (mover !== undefined && this.#missingReport(lines.filter((l) => l.versionId === mover)) === undefined) {
+        this.duties.delete(versionId);
+        continue;
+      }
       const promoted = new Set(
         lines.flatMap((l) =>
           l.versionId && l.versionId !== versionId && l.level === 'info' && l.message === `finishSecret ${l.outcome}`

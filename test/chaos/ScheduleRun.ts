@@ -26,8 +26,17 @@ interface PlannedEffect {
   readonly action: PlannedAction;
 }
 
-const isDue = (effect: PlannedEffect, index: number, isRotate: boolean): boolean =>
-  effect.fireAt === 'rotate' ? isRotate : effect.fireAt <= index;
+/**
+ * A clock jump never fires at the rotate call itself: there it would fall between the function's last check of the
+ * rotate record's send window and the request leaving — a pause of the process inside one synchronous step, which
+ * Lambda does not do to a running invocation and no record can bound (docs/decisions/007, "What remains possible").
+ * It moves on to the next call; jumps at every call before the rotate still test the send window.
+ */
+const isDue = (effect: PlannedEffect, index: number, isRotate: boolean): boolean => {
+  if (effect.fireAt === 'rotate') return isRotate;
+  if (isRotate && effect.action.type === 'advance') return false;
+  return effect.fireAt <= index;
+};
 
 /**
  * One schedule executed against the shared stack, with a fresh machine and secret. It receives the stack's hooks

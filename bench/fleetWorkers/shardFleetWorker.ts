@@ -7,6 +7,8 @@ import { CreateSecretCommand, GetSecretValueCommand, RotateSecretCommand } from 
 import { EnvVar, Stage, TagKey } from '../../lib/constants.ts';
 import type { RotationRecord } from '../../localstack/secretsManager/index.ts';
 import { type LocalStack, startLocalStack } from '../../localstack/startLocalStack.ts';
+import { FUNCTION_SECRETS_MANAGER_OPERATIONS } from '../../test/support/functionSecretsManagerOperations.ts';
+import { isKeyShaped } from '../../test/support/keyShape.ts';
 import { forEachBounded } from '../measureFleet.ts';
 import { serveBenchCommands } from '../workers/serveBenchCommands.ts';
 import type { FleetMachine } from './clerkFleetWorker.ts';
@@ -61,18 +63,7 @@ export interface ShardRunResult {
   readonly logLinesWithKeys: number;
 }
 
-/** The rotation function's own Secrets Manager calls; faults hit only these, never RotateSecret or the read-back. */
-const FUNCTION_OPERATIONS = [
-  'DescribeSecret',
-  'GetSecretValue',
-  'PutSecretValue',
-  'UpdateSecretVersionStage',
-  'TagResource',
-  'UntagResource',
-  'ListSecretVersionIds',
-] as const;
 const INSTANCE_KEY_SECRET = 'clerk/fleet-instance-key';
-const KEY_SHAPE = /\b(?:ak|sk_test|sk_live|mt)_[A-Za-z0-9]{16,}/;
 
 let shard: { stack: LocalStack; options: ShardPrepare; secrets: { machine: FleetMachine; arn: string }[] } | undefined;
 const log = { lines: 0, withKeys: 0 };
@@ -93,7 +84,7 @@ async function prepare(options: ShardPrepare): Promise<number> {
     },
     writeLog: (line) => {
       log.lines += 1;
-      if (KEY_SHAPE.test(line)) log.withKeys += 1;
+      if (isKeyShaped(line)) log.withKeys += 1;
     },
   });
   await stack.client.send(new CreateSecretCommand({ Name: INSTANCE_KEY_SECRET, SecretString: options.instanceKey }));
@@ -115,7 +106,7 @@ async function prepare(options: ShardPrepare): Promise<number> {
 
 function armFaults(stack: LocalStack, faults: SecretsManagerFaults | false): void {
   if (faults === false) return;
-  for (const match of FUNCTION_OPERATIONS) {
+  for (const match of FUNCTION_SECRETS_MANAGER_OPERATIONS) {
     stack.secretsManager.faults.randomly({ match, rate: faults.errorRate, kind: 'error' });
     stack.secretsManager.faults.randomly({ match, rate: faults.lostResponseRate, kind: 'drop-after-processing' });
   }

@@ -1,5 +1,6 @@
 import { EnvVar, Stage, TagKey } from '../../lib/constants.ts';
 import { startLocalStack } from '../../localstack/startLocalStack.ts';
+import { FUNCTION_SECRETS_MANAGER_OPERATIONS } from '../support/functionSecretsManagerOperations.ts';
 import { createSecretsManagerWire, type SecretsManagerWire } from './createSecretsManagerWire.ts';
 
 export interface FleetMachine {
@@ -41,15 +42,6 @@ export interface FleetShardResult {
 }
 
 const FLEET_INSTANCE_KEY_SECRET = 'clerk/fleet-instance-key';
-/** The function's own Secrets Manager calls; Secrets Manager faults hit only these, never the test's setup. */
-const FUNCTION_OPERATIONS = [
-  'DescribeSecret',
-  'GetSecretValue',
-  'PutSecretValue',
-  'UpdateSecretVersionStage',
-  'TagResource',
-  'UntagResource',
-];
 /**
  * The landing horizon, at the 10 s minimum (docs/decisions/007-landing-horizon.md). Sound for this fault model: an
  * injected 5xx is answered instead of Clerk and never processed, a lost response is lost after Clerk processed the
@@ -111,7 +103,7 @@ export async function rotateFleetShard(options: FleetShardOptions): Promise<Flee
     }
 
     const { errorRate, dropResponseRate } = options.secretsManagerFaults;
-    for (const operation of FUNCTION_OPERATIONS) {
+    for (const operation of FUNCTION_SECRETS_MANAGER_OPERATIONS) {
       stack.secretsManager.faults.randomly({ match: operation, rate: errorRate, kind: 'error' });
       stack.secretsManager.faults.randomly({ match: operation, rate: dropResponseRate, kind: 'drop-after-processing' });
     }

@@ -2,6 +2,7 @@ import { EnvVar } from '../../lib/constants.ts';
 import type { VerificationRunSummary } from '../../lib/verification/runVerification.ts';
 import type { LocalMachine, LocalStack, LocalStackOptions } from '../../localstack/startLocalStack.ts';
 import { startLocalStack } from '../../localstack/startLocalStack.ts';
+import { isKeyShaped } from './keyShape.ts';
 import {
   CLIENT_TIMEOUT_MS,
   HORIZON_SECONDS,
@@ -59,7 +60,6 @@ export interface LateLandingFacts {
 }
 
 /** Key-shaped text in a log line is a leak whichever key it is (one Clerk never showed the test included). */
-const KEY_SHAPE = /\b(?:ak|sk_test|sk_live)_[A-Za-z0-9]{16,}/;
 
 /** The stack every late-landing cell runs on: time compressed, the product's timeout and horizon. */
 export function lateLandingStackOptions(
@@ -114,7 +114,7 @@ export async function endState(
   const observed = { stack, machine, logs };
   const keys = new Set([...keysSeen, clerkKey, stack.clerk.defaultInstance.secretKey]);
   if (current !== undefined) keys.add(current);
-  const shaped = logs.filter((line) => KEY_SHAPE.test(line)).length;
+  const shaped = logs.filter((line) => isKeyShaped(line)).length;
   return {
     endsOnClerkKey: current === clerkKey,
     endViolations: [

@@ -1,12 +1,13 @@
 import { inspect } from 'node:util';
 import { afterAll, expect } from 'vitest';
+import { KEY_SHAPE_SOURCE } from './keyShape.ts';
 
 /**
  * Suite-wide guard (a vitest setup file): everything any test file prints — the rotation function's log lines when
  * not captured, emulator output, console calls, error messages that reach the output — is scanned for anything
  * shaped like a Clerk key. Per-test checks compare against the exact keys issued; this catches what they miss.
  */
-const KEY_SHAPED = /\b(?:ak|sk_test|sk_live|mt)_[A-Za-z0-9]{16,}/g;
+const KEY_SHAPED = new RegExp(KEY_SHAPE_SOURCE, 'g');
 const leaks: string[] = [];
 
 function scan(where: string, value: unknown): void {

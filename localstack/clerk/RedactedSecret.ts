@@ -1,37 +1,18 @@
 import { createHash } from 'node:crypto';
-import { inspect } from 'node:util';
-
-const REDACTED = '[redacted]';
+import { Redacted } from '../../lib/Redacted.ts';
 
 /** Digest used to index keys and tokens, so no map key or debug dump holds a secret in clear. */
 export const fingerprintSecret = (value: string): string => createHash('sha256').update(value).digest('hex');
 
 /**
- * A key or token held by the emulator. Printing it (`console.log`, template literals, JSON, vitest diffs) shows
- * `[redacted]`; the value is only available through an explicit `reveal()`.
+ * A key or token held by the emulator: the library's `Redacted` (printing shows `[redacted]`, `reveal()` is explicit)
+ * with the fingerprint the emulator indexes it by.
  */
-export class RedactedSecret {
-  readonly #value: string;
+export class RedactedSecret extends Redacted {
   readonly fingerprint: string;
 
   constructor(value: string) {
-    this.#value = value;
+    super(value);
     this.fingerprint = fingerprintSecret(value);
-  }
-
-  reveal(): string {
-    return this.#value;
-  }
-
-  toString(): string {
-    return REDACTED;
-  }
-
-  toJSON(): string {
-    return REDACTED;
-  }
-
-  [inspect.custom](): string {
-    return REDACTED;
   }
 }

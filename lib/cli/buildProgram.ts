@@ -25,6 +25,8 @@ Environment:
   ${''.padEnd(38)}(the local stack writes one): read to explain a failure
   ${EnvVar.rotateLandingHorizonSeconds.padEnd(38)}the function's landing horizon when it is not
   ${''.padEnd(38)}the default 600 s (the CLI cannot read the function's)
+  ${EnvVar.minRotationIntervalSeconds.padEnd(38)}rotate: the function's minimum interval when it
+  ${''.padEnd(38)}is not the default 1800 s (a secret's tag wins)
   ${EnvVar.pendingStuckAfterSeconds}, ${EnvVar.clerkRateLimitPer10Seconds},
   ${EnvVar.verifyClerkRateShare.padEnd(38)}verify: as the scheduled verification reads them
   NO_COLOR                              set and not empty: no colour`;

@@ -9,11 +9,17 @@ import { CliErrorCode, OperationError } from './errors.ts';
 import { formatDuration, formatInstant } from './formatTime.ts';
 import { readRotatesInFlight, rotateInFlightRefusal } from './rotatesInFlight.ts';
 
-/** The minimum interval the rotation function applies to this secret: its tag, else the package default. */
-function minimumIntervalOf(tags: Readonly<Record<string, string>>): { seconds: number; source: string } {
+/** The function's own setting for secrets without the tag, as far as the CLI knows it. */
+export interface DefaultInterval {
+  readonly seconds: number;
+  readonly source: string;
+}
+
+/** The minimum interval the rotation function applies to this secret: its tag, else the function's setting. */
+function minimumIntervalOf(tags: Readonly<Record<string, string>>, fallback: DefaultInterval): DefaultInterval {
   const tag = TagKey.minRotationIntervalSeconds;
   const raw = tags[tag];
-  if (raw === undefined) return { seconds: Defaults.minRotationIntervalSeconds, source: 'the default' };
+  if (raw === undefined) return fallback;
   const { min, max } = Limits.minRotationIntervalSeconds;
   const seconds = /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(seconds) || seconds < min || seconds > max) {
@@ -59,6 +65,8 @@ export async function checkRotationAllowed(
     readonly now: number;
     readonly horizonSeconds: number;
     readonly checkInterval: boolean;
+    /** For a secret without the interval tag. @default the package default */
+    readonly defaultInterval?: DefaultInterval;
     readonly onNote: (note: string) => void;
   },
 ): Promise<void> {
@@ -80,7 +88,10 @@ export async function checkRotationAllowed(
     );
   }
   if (!options.checkInterval) return;
-  const interval = minimumIntervalOf(secret.tags);
+  const interval = minimumIntervalOf(
+    secret.tags,
+    options.defaultInterval ?? { seconds: Defaults.minRotationIntervalSeconds, source: 'the default' },
+  );
   if (interval.seconds === 0) return;
 
   const last = await lastRotationOf(store, secret, now, options.onNote);

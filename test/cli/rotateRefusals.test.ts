@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RUNBOOK_URL, Stage, TagKey } from '../../lib/constants.ts';
-import { milestones, stagesOf, useCliStack } from './cliTestSupport.ts';
+import { milestones, runInProcess, stagesOf, useCliStack } from './cliTestSupport.ts';
 
 describe('CLI: rotate refuses what the rotation function would refuse', () => {
   const fixture = useCliStack();
@@ -66,6 +66,24 @@ describe('CLI: rotate refuses what the rotation function would refuse', () => {
     );
     expect(rotated.code, rotated.stderr).toBe(0);
     expect(milestones(rotated.stdout)).toContain('finished');
+  });
+
+  it('takes the function’s interval from MIN_ROTATION_INTERVAL_SECONDS in its environment, below the secret’s tag', async () => {
+    // Prepare: the function's default is 1800 s; an operator whose functions run with 60 s says so to the CLI.
+    const machine = await justRotated('interval-from-env');
+    const tagged = await justRotated('interval-env-and-tag', { [TagKey.minRotationIntervalSeconds]: '0' });
+    const env = { ...fixture.env, MIN_ROTATION_INTERVAL_SECONDS: '60' };
+
+    // Act
+    const refused = await runInProcess(['rotate', machine.secretName], { env });
+    const rotated = await runInProcess(['rotate', tagged.secretName, '--wait', '--poll-interval', '0.2'], { env });
+
+    // Assess
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(
+      /the minimum interval between rotations is 60 s \(MIN_ROTATION_INTERVAL_SECONDS in the CLI's environment\): a rotation is possible from .* \(in (\d+ s|1 min)\); nothing was changed/,
+    );
+    expect(rotated.code, rotated.stderr).toBe(0);
   });
 
   it('refuses a minimum-interval tag the rotation function could not read', async () => {

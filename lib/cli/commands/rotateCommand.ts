@@ -1,5 +1,5 @@
 import { type Command, Option } from 'commander';
-import { Stage } from '../../constants.ts';
+import { Defaults, EnvVar, Stage } from '../../constants.ts';
 import type { SecretDescription } from '../../core/SecretStore.ts';
 import { isRotatorError } from '../../errors.ts';
 import { type MachineSecret, parseMachineSecret } from '../../secretFormat.ts';
@@ -69,10 +69,19 @@ async function rotateInEmergency(
 async function rotate(ctx: CliContext, secretId: string, options: RotateOptions): Promise<RotateReport> {
   const secret = await ctx.store().describeSecret(secretId);
   const emergency = options.emergency === true;
+  const settings = ctx.functionSettings();
+  const intervalSeconds = settings.minRotationIntervalSeconds;
   await checkRotationAllowed(ctx.store(), secret, {
     now: ctx.clock.now(),
-    horizonSeconds: ctx.functionSettings().rotateLandingHorizonSeconds,
+    horizonSeconds: settings.rotateLandingHorizonSeconds,
     checkInterval: !emergency,
+    defaultInterval: {
+      seconds: intervalSeconds,
+      source:
+        intervalSeconds === Defaults.minRotationIntervalSeconds
+          ? 'the default'
+          : `${EnvVar.minRotationIntervalSeconds} in the CLI's environment`,
+    },
     onNote: (note) => ctx.output.message(note),
   });
   if (!secret.rotationEnabled) {
